@@ -1,0 +1,25 @@
+"""The merged OpenAPI document, shipped as package data so every consumer reads one file.
+
+`scripts/regenerate` writes `evolink-persona.yaml` here from the documents listed in
+`openapi/merge.toml`; the mock server and the contract harness load it through this
+module so an installed wheel and a source checkout see the same contract.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["SPEC_FILENAME", "spec_path", "spec_text"]
+
+SPEC_FILENAME = "evolink-persona.yaml"
+
+
+def spec_path() -> Path:
+    """Filesystem path of the merged document (for tools that want a path, such as `st run`)."""
+    return Path(str(resources.files(__name__).joinpath(SPEC_FILENAME)))
+
+
+def spec_text() -> str:
+    """The merged document as YAML text."""
+    return resources.files(__name__).joinpath(SPEC_FILENAME).read_text(encoding="utf-8")

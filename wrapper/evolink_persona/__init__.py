@@ -1,0 +1,1 @@
+"""EvoLink Suno Persona SDK."""
