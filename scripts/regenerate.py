@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import shutil
 import subprocess
 import sys
@@ -59,9 +60,16 @@ def build(openapi_dir: Path, out_root: Path) -> list[Path]:
 
     package_dir = out_root / GENERATED_PACKAGE
     package_dir.parent.mkdir(parents=True, exist_ok=True)
+    # The generator and its ruff post-hooks must be the pinned ones of this
+    # environment, whatever PATH the caller has.
+    tools = Path(sys.executable).parent
+    generator = tools / "openapi-python-client"
+    if not generator.exists():
+        raise SystemExit(f"{generator} is missing: run scripts/regenerate, which installs it")
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(
         [
-            "openapi-python-client",
+            str(generator),
             "generate",
             "--path",
             str(merged_path),
@@ -77,6 +85,7 @@ def build(openapi_dir: Path, out_root: Path) -> list[Path]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if result.returncode != 0:
         raise SystemExit(f"openapi-python-client failed:\n{result.stdout}\n{result.stderr}")

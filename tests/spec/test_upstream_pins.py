@@ -1,0 +1,45 @@
+"""Upstream documents stay verbatim: their sha256 pins hold, and a change is caught."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spec_merge
+
+
+def test_every_upstream_document_matches_its_pin(repo_root: Path) -> None:
+    assert spec_merge.verify_pins(repo_root / "openapi") == []
+
+
+def test_the_persona_document_is_the_vendors_openapi_3_1_yaml(repo_root: Path) -> None:
+    text = (repo_root / "openapi" / "upstream" / "suno-persona-creation.yaml").read_text("utf-8")
+    assert text.startswith("openapi: 3.1.0\n")
+    assert "operationId: createSunoPersona" in text
+
+
+def test_an_edited_upstream_document_is_refused_naming_the_file(project_copy: Path) -> None:
+    upstream = project_copy / "openapi" / "upstream" / "suno-persona-creation.yaml"
+    upstream.write_text(upstream.read_text("utf-8").replace("1.0.0", "1.0.1"), "utf-8")
+    with pytest.raises(spec_merge.PinMismatch, match=r"suno-persona-creation\.yaml changed"):
+        spec_merge.verify_pins(project_copy / "openapi")
+
+
+def test_repin_accepts_a_deliberate_update_and_changes_only_the_pin(project_copy: Path) -> None:
+    openapi = project_copy / "openapi"
+    upstream = openapi / "upstream" / "suno-persona-creation.yaml"
+    upstream.write_text(upstream.read_text("utf-8") + "# vendor v2\n", "utf-8")
+    before = (openapi / "upstream" / "pins.toml").read_text("utf-8")
+    changed = spec_merge.verify_pins(openapi, repin=True)
+    after = (openapi / "upstream" / "pins.toml").read_text("utf-8")
+    assert len(changed) == 1
+    assert spec_merge.sha256_of(upstream) in after
+    assert sum(a != b for a, b in zip(before.splitlines(), after.splitlines(), strict=True)) == 1
+    assert spec_merge.verify_pins(openapi) == []
+
+
+def test_an_unpinned_upstream_document_is_refused(project_copy: Path) -> None:
+    extra = project_copy / "openapi" / "upstream" / "new-endpoint.yaml"
+    extra.write_text("openapi: 3.1.0\n", "utf-8")
+    with pytest.raises(spec_merge.PinMismatch, match=r"new-endpoint\.yaml has no pin"):
+        spec_merge.verify_pins(project_copy / "openapi")
