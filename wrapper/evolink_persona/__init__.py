@@ -1,1 +1,91 @@
-"""EvoLink Suno Persona SDK."""
+"""EvoLink Suno Persona SDK: create a persona from a song and wait for its ``persona_id``.
+
+from evolink_persona import PersonaClient
+
+with PersonaClient() as client:               # key from EVOLINK_API_KEY
+    song = client.list_songs("task-unified-...")[0]
+    persona = client.create_persona_and_wait(
+        source_task_id="task-unified-...", result_id=song.result_id,
+        name="Jazz Vocalist", description="Smooth jazz vocals",
+    )
+    print(persona.persona_id)
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._async_client import AsyncPersonaClient
+from ._client import PersonaClient
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WAIT_TIMEOUT,
+)
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    EvolinkError,
+    InsufficientQuotaError,
+    NoSongsError,
+    NotFoundError,
+    PermissionDeniedError,
+    PersonaAlreadyExistsError,
+    RateLimitedError,
+    RequestValidationError,
+    ServerError,
+    TaskFailedError,
+    UnexpectedResponseError,
+    WaitTimeoutError,
+)
+from ._models import KNOWN_STATUSES, Persona, Song, Task, TaskError, Usage
+from ._polling import PollPolicy
+from ._retry import RetryPolicy, parse_retry_after
+from ._rules import Violation, check_persona_request, validate_persona_request
+
+# Silent unless the application configures logging (the library convention).
+logging.getLogger("evolink_persona").addHandler(logging.NullHandler())
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_WAIT_TIMEOUT",
+    "KNOWN_STATUSES",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPersonaClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "EvolinkError",
+    "InsufficientQuotaError",
+    "NoSongsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Persona",
+    "PersonaAlreadyExistsError",
+    "PersonaClient",
+    "PollPolicy",
+    "RateLimitedError",
+    "RequestValidationError",
+    "RetryPolicy",
+    "ServerError",
+    "Song",
+    "Task",
+    "TaskError",
+    "TaskFailedError",
+    "UnexpectedResponseError",
+    "Usage",
+    "Violation",
+    "WaitTimeoutError",
+    "check_persona_request",
+    "parse_retry_after",
+    "validate_persona_request",
+]

@@ -1,0 +1,42 @@
+"""Named defaults that shape the SDK's behaviour, kept together so they are documented once.
+
+docs/sdk.md quotes these numbers; change them here and there together.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+DEFAULT_BASE_URL = "https://api.evolink.ai"
+API_KEY_ENV = "EVOLINK_API_KEY"
+BASE_URL_ENV = "EVOLINK_BASE_URL"
+
+# The generated client has no timeout at all; a paid API call must never hang forever.
+# Connecting should be quick; reading a task or submitting one is a small JSON exchange.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# A bounded pool: enough for a polling loop plus a few concurrent calls, never unbounded.
+DEFAULT_POOL_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+
+# Retries after the first attempt (so at most 1 + DEFAULT_MAX_RETRIES requests per call).
+DEFAULT_MAX_RETRIES = 2
+# Exponential backoff: INITIAL * 2**n, capped at MAX, then reduced by up to JITTER (a fraction).
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+RETRY_JITTER = 0.25
+# A server-asked delay (Retry-After / retry-after-ms) is honoured up to this many seconds;
+# beyond it the SDK stops retrying and raises, so the caller decides rather than blocking.
+MAX_RETRY_AFTER = 60.0
+
+# Polling a task: the first wait, how much each wait grows, and the cap on one wait.
+POLL_INITIAL_INTERVAL = 1.0
+POLL_GROWTH = 1.5
+POLL_MAX_INTERVAL = 10.0
+# When the service gives an estimated_time, the first wait is this fraction of it (capped).
+POLL_ESTIMATE_FRACTION = 0.5
+# Overall deadline of wait_for_persona when the caller gives none.
+DEFAULT_WAIT_TIMEOUT = 600.0
+
+# How much of an unexpected body an error may quote.
+BODY_EXCERPT_CHARS = 200
+
+USER_AGENT = "evolink-persona-python"

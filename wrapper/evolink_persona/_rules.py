@@ -1,0 +1,163 @@
+"""The client-side rules of persona creation, as a pure function, and the request they allow.
+
+The schema cannot say "both or neither" or "the window is 10 to 30 seconds"; these rules say
+it, before anything is sent. ``validate_persona_request`` takes the same keyword arguments as
+``create_persona`` and returns every violation at once; the contract tests hold it against the
+mock server's verdict, so it must stay free of I/O and of state.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from typing import Any, Final
+
+from attrs import frozen
+from evolink_api.models.suno_persona_creation_request import SunoPersonaCreationRequest
+from evolink_api.models.suno_persona_creation_request_model_params import (
+    SunoPersonaCreationRequestModelParams,
+)
+from evolink_api.types import UNSET
+
+from ._errors import RequestValidationError
+
+PERSONA_MODEL: Final = "suno-persona"
+MIN_VOCAL_WINDOW = 10.0
+MAX_VOCAL_WINDOW = 30.0
+
+# The spec's format: uuid is the hyphenated 8-4-4-4-12 form; uuid.UUID() alone would also take
+# braces, "urn:uuid:" and bare hex, which a server validating the format refuses.
+_UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+@frozen
+class Violation:
+    """One broken rule: the parameter (as create_persona names it) and why."""
+
+    field: str
+    reason: str
+
+
+def _is_number(value: object) -> bool:
+    # bool is an int subclass, but True is not a time in seconds.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_time(name: str, value: object, out: list[Violation]) -> bool:
+    if not _is_number(value):
+        out.append(Violation(name, f"must be a number of seconds, got {type(value).__name__}"))
+        return False
+    assert isinstance(value, int | float)
+    if not math.isfinite(value):
+        out.append(Violation(name, "must be a finite number"))
+        return False
+    if value < 0:
+        out.append(Violation(name, "must be >= 0"))
+        return False
+    return True
+
+
+def validate_persona_request(
+    *,
+    source_task_id: object,
+    result_id: object,
+    name: object,
+    description: object,
+    vocal_start: object = None,
+    vocal_end: object = None,
+    style: object = None,
+) -> list[Violation]:
+    """Every client-side rule the arguments break, in parameter order; empty when valid.
+
+    Pure: same arguments, same answer; no I/O. Arguments are typed ``object`` on purpose so
+    that anything a caller (or a fuzzer) passes gets a verdict instead of a crash.
+    """
+    out: list[Violation] = []
+    _check_string("source_task_id", source_task_id, out)
+    _check_result_id(result_id, out)
+    _check_string("name", name, out)
+    _check_string("description", description, out)
+
+    if (vocal_start is None) != (vocal_end is None):
+        missing = "vocal_end" if vocal_end is None else "vocal_start"
+        out.append(
+            Violation(missing, "vocal_start and vocal_end go together: give both or neither")
+        )
+    start_ok = vocal_start is not None and _check_time("vocal_start", vocal_start, out)
+    end_ok = vocal_end is not None and _check_time("vocal_end", vocal_end, out)
+    if start_ok and end_ok:
+        assert isinstance(vocal_start, int | float)
+        assert isinstance(vocal_end, int | float)
+        if not vocal_end > vocal_start:
+            out.append(Violation("vocal_end", "must be greater than vocal_start"))
+        else:
+            window = vocal_end - vocal_start
+            if not MIN_VOCAL_WINDOW <= window <= MAX_VOCAL_WINDOW:
+                out.append(
+                    Violation(
+                        "vocal_end",
+                        f"vocal_end - vocal_start must be between {MIN_VOCAL_WINDOW:g} and "
+                        f"{MAX_VOCAL_WINDOW:g} seconds, got {window:g}",
+                    )
+                )
+
+    if style is not None and not isinstance(style, str):
+        out.append(Violation("style", f"must be a string, got {type(style).__name__}"))
+    return out
+
+
+def _check_string(name: str, value: object, out: list[Violation]) -> None:
+    if value is None:
+        out.append(Violation(name, "is required"))
+    elif not isinstance(value, str):
+        out.append(Violation(name, f"must be a string, got {type(value).__name__}"))
+
+
+def _check_result_id(result_id: object, out: list[Violation]) -> None:
+    if result_id is None:
+        out.append(Violation("result_id", "is required"))
+    elif isinstance(result_id, uuid.UUID):
+        return
+    elif not isinstance(result_id, str):
+        out.append(Violation("result_id", f"must be a UUID, got {type(result_id).__name__}"))
+    elif _UUID_TEXT.fullmatch(result_id) is None:
+        out.append(
+            Violation("result_id", "must be a UUID like 4fcc4507-a7ae-4441-ad8a-465c2f61d5bb")
+        )
+
+
+def check_persona_request(**params: Any) -> None:
+    """Raise ``RequestValidationError`` listing every violation, or return None when valid."""
+    violations = validate_persona_request(**params)
+    if violations:
+        raise RequestValidationError(violations)
+
+
+def build_persona_request(
+    *,
+    source_task_id: str,
+    result_id: str | uuid.UUID,
+    name: str,
+    description: str,
+    vocal_start: float | None = None,
+    vocal_end: float | None = None,
+    style: str | None = None,
+) -> SunoPersonaCreationRequest:
+    """The generated request model for arguments that passed ``validate_persona_request``.
+
+    Built through the generated request models so the wire shape follows the spec; ``model``
+    is filled in and an empty ``style`` is left out, as the rules say.
+    """
+    params = SunoPersonaCreationRequestModelParams(
+        source_task_id=source_task_id,
+        result_id=result_id if isinstance(result_id, uuid.UUID) else uuid.UUID(result_id),
+        name=name,
+        description=description,
+        vocal_start=UNSET if vocal_start is None else vocal_start,
+        vocal_end=UNSET if vocal_end is None else vocal_end,
+        style=style if style else UNSET,
+    )
+    return SunoPersonaCreationRequest(model=PERSONA_MODEL, model_params=params)
