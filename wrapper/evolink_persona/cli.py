@@ -1,0 +1,523 @@
+"""``evolink-persona``: the SDK as a command, for people and for scripts.
+
+Every failure ends with the exit code of its error class (see ``EXIT_CODES``), a one-line
+message on stderr and, where it helps, what to do. The API key is read from
+``EVOLINK_API_KEY`` or from a file (``--api-key-file``), never from an argument that would
+land in shell history; ``--mock`` serves the commands from the embedded mock server instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, Any, TextIO
+
+import attrs
+
+from ._client import PersonaClient
+from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_TIMEOUT
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    EvolinkError,
+    InsufficientQuotaError,
+    NoSongsError,
+    NotFoundError,
+    PermissionDeniedError,
+    PersonaAlreadyExistsError,
+    RateLimitedError,
+    RequestValidationError,
+    ServerError,
+    TaskFailedError,
+    UnexpectedResponseError,
+    WaitTimeoutError,
+)
+from ._models import Persona, Song, Task
+
+EXIT_OK = 0
+EXIT_USAGE = 2  # argparse's own code for a malformed command line
+EXIT_INTERRUPTED = 130
+#: Exit code of each error class; a subclass not listed uses its nearest listed base.
+EXIT_CODES: dict[type[EvolinkError], int] = {
+    cls: cls.exit_code
+    for cls in (
+        EvolinkError,
+        ConfigurationError,
+        RequestValidationError,
+        BadRequestError,
+        PersonaAlreadyExistsError,
+        AuthenticationError,
+        InsufficientQuotaError,
+        PermissionDeniedError,
+        NotFoundError,
+        RateLimitedError,
+        ServerError,
+        APIConnectionError,
+        APITimeoutError,
+        UnexpectedResponseError,
+        TaskFailedError,
+        WaitTimeoutError,
+        NoSongsError,
+    )
+}
+
+MOCK_INSTALL_HINT = (
+    "the embedded mock needs the 'mock' extra: pip install 'evolink-suno-persona[mock]'"
+)
+NO_KEY_MESSAGE = (
+    f"no API key. Set {API_KEY_ENV} (export {API_KEY_ENV}=sk-...), or put the key in a file "
+    "and pass --api-key-file PATH; or try the embedded mock server with --mock "
+    "(no key needed), e.g. 'evolink-persona demo'"
+)
+
+ClientFactory = Callable[..., PersonaClient]
+#: How the CLI builds its client; tests replace it to run the CLI on a mock transport.
+client_factory: ClientFactory = PersonaClient
+
+
+# --------------------------------------------------------------------------------------------
+# Output.
+
+
+def task_to_json(task: Task) -> dict[str, Any]:
+    return attrs.asdict(task, filter=lambda attribute, _: attribute.name != "raw")
+
+
+def persona_to_json(persona: Persona) -> dict[str, Any]:
+    return {
+        "persona_id": persona.persona_id,
+        "task_id": persona.task_id,
+        "task": task_to_json(persona.task),
+    }
+
+
+def _print_json(value: object, out: TextIO) -> None:
+    out.write(json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
+def _describe_task(task: Task, out: TextIO) -> None:
+    status = task.status if task.status_known else f"{task.status} (unknown to this SDK)"
+    lines = [f"task      {task.id}", f"status    {status}"]
+    if task.progress is not None:
+        lines.append(f"progress  {task.progress}%")
+    if task.model:
+        lines.append(f"model     {task.model}")
+    if task.estimated_time is not None:
+        lines.append(f"estimated {task.estimated_time:g}s")
+    if task.credits_reserved is not None:
+        lines.append(f"credits   {task.credits_reserved:g} reserved")
+    if task.persona_id:
+        lines.append(f"persona   {task.persona_id}")
+    if task.songs:
+        lines.append(
+            f"songs     {len(task.songs)} (list them with: evolink-persona songs {task.id})"
+        )
+    if task.error is not None:
+        lines.append(f"error     {task.error.code}: {task.error.message}")
+    out.write("\n".join(lines) + "\n")
+
+
+def _describe_songs(songs: Sequence[Song], out: TextIO) -> None:
+    for song in songs:
+        duration = f"{song.duration:7.1f}s" if song.duration is not None else "       ?"
+        out.write(f"{song.result_id}  {duration}  {song.title or ''}\n")
+
+
+class ProgressDisplay:
+    """Live one-line progress on a terminal; one plain line per change elsewhere."""
+
+    def __init__(self, out: TextIO, *, live: bool) -> None:
+        self.out = out
+        self.live = live
+        self.last: tuple[str, int | None] | None = None
+
+    def __call__(self, task: Task) -> None:
+        state = (task.status, task.progress)
+        if state == self.last:
+            return
+        self.last = state
+        percent = task.progress if task.progress is not None else 0
+        if self.live:
+            filled = max(0, min(20, percent // 5))
+            bar = "#" * filled + "." * (20 - filled)
+            self.out.write(f"\r{task.id}  [{bar}] {percent:3d}%  {task.status:<12}")
+        else:
+            self.out.write(f"{task.id}: {task.status} {percent}%\n")
+        self.out.flush()
+
+    def finish(self) -> None:
+        if self.live and self.last is not None:
+            self.out.write("\n")
+            self.out.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# Where the client comes from: the real service with a key, or the embedded mock.
+
+
+@attrs.frozen
+class Target:
+    api_key: str
+    base_url: str | None
+    mock: bool
+
+
+def _read_key_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            key = handle.read().strip()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read the API key file {path!r}: {exc.strerror}",
+            hint="Pass a readable file that holds only the key",
+        ) from None
+    if not key:
+        raise ConfigurationError(f"the API key file {path!r} is empty", hint="Put the key in it")
+    return key
+
+
+@contextlib.contextmanager
+def _target(args: argparse.Namespace) -> Iterator[Target]:
+    if args.mock:
+        mock = _mock_module()
+        with mock.serve_in_thread(mock.MockConfig.demo()) as server:
+            yield Target(api_key=mock.fixtures.DEMO_API_KEY, base_url=server.base_url, mock=True)
+        return
+    if args.api_key_file:
+        key = _read_key_file(args.api_key_file)
+    else:
+        key = os.environ.get(API_KEY_ENV, "").strip()
+        if not key:
+            raise ConfigurationError(NO_KEY_MESSAGE, hint="")
+    yield Target(api_key=key, base_url=args.base_url, mock=False)
+
+
+class _MockModule:
+    """The pieces of ``evolink_mock`` the CLI uses, imported only when asked for."""
+
+    def __init__(self) -> None:
+        try:
+            # Optional extra, imported on demand; typed loosely because the core SDK must not
+            # depend on it.
+            evolink_mock: Any = importlib.import_module("evolink_mock")
+            fixtures: Any = importlib.import_module("evolink_mock.fixtures")
+        except ImportError as exc:
+            raise ConfigurationError(
+                f"{MOCK_INSTALL_HINT} ({exc})", hint="Or use the real service with a key"
+            ) from None
+        self.fixtures = fixtures
+        self.MockConfig = evolink_mock.MockConfig
+        self.serve_in_thread = evolink_mock.serve_in_thread
+        self.main: Callable[[list[str]], int] = evolink_mock.main
+
+
+def _mock_module() -> _MockModule:
+    return _MockModule()
+
+
+def _client(target: Target, args: argparse.Namespace) -> PersonaClient:
+    kwargs: dict[str, Any] = {"base_url": target.base_url}
+    if args.max_retries is not None:
+        kwargs["max_retries"] = args.max_retries
+    return client_factory(target.api_key, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands.
+
+
+def _cmd_task(args: argparse.Namespace, target: Target, out: TextIO) -> int:
+    with _client(target, args) as client:
+        task = client.get_task(args.task_id)
+    if args.json:
+        _print_json(task_to_json(task), out)
+    else:
+        _describe_task(task, out)
+    return EXIT_OK
+
+
+def _demo_music_task(args: argparse.Namespace, target: Target) -> str:
+    if args.task_id:
+        return str(args.task_id)
+    if target.mock:
+        return str(_mock_module().fixtures.DEMO_MUSIC_TASK_ID)
+    raise RequestValidationError([_missing("task_id")])
+
+
+def _missing(name: str) -> Any:
+    from ._rules import Violation
+
+    return Violation(name, "is required (only --mock fills it in with the demo fixture)")
+
+
+def _cmd_songs(args: argparse.Namespace, target: Target, out: TextIO) -> int:
+    with _client(target, args) as client:
+        songs = client.list_songs(_demo_music_task(args, target))
+    if args.json:
+        _print_json([attrs.asdict(song) for song in songs], out)
+    else:
+        _describe_songs(songs, out)
+    return EXIT_OK
+
+
+def _wait_and_report(
+    client: PersonaClient,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    run: Callable[[Callable[[Task], None]], Persona],
+) -> int:
+    display = ProgressDisplay(err, live=err.isatty() and not args.json)
+    try:
+        persona = run(display)
+    finally:
+        display.finish()
+    if args.json:
+        _print_json(persona_to_json(persona), out)
+    else:
+        out.write(f"persona_id {persona.persona_id}\n")
+    return EXIT_OK
+
+
+def _cmd_create(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
+    source_task_id = args.source_task_id
+    result_id = args.result_id
+    with _client(target, args) as client:
+        if target.mock and source_task_id is None:
+            source_task_id = _mock_module().fixtures.DEMO_MUSIC_TASK_ID
+        if target.mock and result_id is None:
+            result_id = client.list_songs(source_task_id)[0].result_id
+        params: dict[str, Any] = {
+            "source_task_id": source_task_id,
+            "result_id": result_id,
+            "name": args.name,
+            "description": args.description,
+            "vocal_start": args.vocal_start,
+            "vocal_end": args.vocal_end,
+            "style": args.style,
+        }
+        if not args.wait:
+            task = client.create_persona(**params)
+            if args.json:
+                _print_json(task_to_json(task), out)
+            else:
+                _describe_task(task, out)
+            return EXIT_OK
+        return _wait_and_report(
+            client,
+            args,
+            out,
+            err,
+            lambda progress: client.create_persona_and_wait(
+                **params, timeout=args.wait_timeout, on_progress=progress
+            ),
+        )
+
+
+def _cmd_wait(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
+    with _client(target, args) as client:
+        return _wait_and_report(
+            client,
+            args,
+            out,
+            err,
+            lambda progress: client.wait_for_persona(
+                args.task_id, timeout=args.wait_timeout, on_progress=progress
+            ),
+        )
+
+
+def _cmd_demo(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
+    """The whole flow on the embedded mock: a song, a persona from it, its persona_id."""
+    fixtures = _mock_module().fixtures
+    say = (lambda text: None) if args.json else (lambda text: out.write(text + "\n"))
+    say(f"1. embedded mock server at {target.base_url} (demo account; no key needed)")
+    with _client(target, args) as client:
+        music_task = fixtures.DEMO_MUSIC_TASK_ID
+        say(f"2. songs of the finished music task {music_task}:")
+        songs = client.list_songs(music_task)
+        if not args.json:
+            _describe_songs(songs, out)
+        song = songs[0]
+        say(f"3. creating a persona from song {song.result_id} ({song.title or 'untitled'})")
+        submitted = client.create_persona(
+            source_task_id=music_task,
+            result_id=song.result_id,
+            name="Demo Persona",
+            description="The vocal character of the demo song",
+        )
+        estimate = f", estimated {submitted.estimated_time:g}s" if submitted.estimated_time else ""
+        say(f"   task {submitted.id} submitted ({submitted.status}{estimate})")
+        say("4. waiting for the persona:")
+        display = ProgressDisplay(out if not args.json else err, live=out.isatty())
+        try:
+            persona = client.wait_for_persona(
+                submitted.id,
+                timeout=args.wait_timeout,
+                on_progress=display,
+                estimated_time=submitted.estimated_time,
+            )
+        finally:
+            display.finish()
+    if args.json:
+        _print_json(persona_to_json(persona), out)
+    else:
+        out.write(f"persona_id {persona.persona_id}\n")
+    return EXIT_OK
+
+
+def _cmd_mock(argv: list[str]) -> int:
+    return _mock_module().main(argv)
+
+
+# --------------------------------------------------------------------------------------------
+# The parser and main.
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+    common.add_argument(
+        "--mock",
+        action="store_true",
+        help="serve this command from the embedded mock server (no key needed)",
+    )
+    common.add_argument(
+        "--api-key-file",
+        metavar="PATH",
+        help=f"read the API key from this file (default: ${API_KEY_ENV})",
+    )
+    common.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help=f"service URL (default: ${BASE_URL_ENV} or https://api.evolink.ai)",
+    )
+    common.add_argument("--max-retries", type=int, metavar="N", help="retries per request")
+    waiting = argparse.ArgumentParser(add_help=False)
+    waiting.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="evolink-persona",
+        description="Create Suno personas on EvoLink and follow their tasks.",
+        epilog=_exit_code_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    create = commands.add_parser(
+        "create", parents=[common, waiting], help="create a persona from a song"
+    )
+    create.add_argument("--source-task-id", help="the finished music task (--mock: demo task)")
+    create.add_argument("--result-id", help="the song's result_id (--mock: its first song)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--description", required=True)
+    create.add_argument("--vocal-start", type=float, metavar="SECONDS")
+    create.add_argument("--vocal-end", type=float, metavar="SECONDS")
+    create.add_argument("--style")
+    create.add_argument("--wait", action="store_true", help="wait for the persona_id")
+
+    task = commands.add_parser("task", parents=[common], help="show a task")
+    task.add_argument("task_id")
+
+    songs = commands.add_parser("songs", parents=[common], help="list a music task's songs")
+    songs.add_argument("task_id", nargs="?", help="(--mock: the demo music task)")
+
+    wait = commands.add_parser(
+        "wait", parents=[common, waiting], help="wait for a persona task to end"
+    )
+    wait.add_argument("task_id")
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common, waiting],
+        help="the whole flow against the embedded mock (no key needed)",
+    )
+    demo.set_defaults(mock=True)
+
+    commands.add_parser(
+        "mock", help="run the mock server (arguments go to it; try: mock --help)", add_help=False
+    )
+    return parser
+
+
+def _exit_code_epilog() -> str:
+    lines = ["exit codes:", f"  {EXIT_OK:3d}  success", f"  {EXIT_USAGE:3d}  usage error"]
+    for cls, code in sorted(EXIT_CODES.items(), key=lambda item: item[1]):
+        lines.append(f"  {code:3d}  {cls.__name__}")
+    lines.append(f"  {EXIT_INTERRUPTED:3d}  interrupted")
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with _target(args) as target:
+        if args.command == "task":
+            return _cmd_task(args, target, out)
+        if args.command == "songs":
+            return _cmd_songs(args, target, out)
+        if args.command == "create":
+            return _cmd_create(args, target, out, err)
+        if args.command == "wait":
+            return _cmd_wait(args, target, out, err)
+        return _cmd_demo(args, target, out, err)
+
+
+def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) -> int:
+    if args is not None and getattr(args, "json", False):
+        payload: dict[str, dict[str, Any]] = {
+            "error": {
+                "class": type(error).__name__,
+                "message": error.message,
+                "status_code": error.status_code,
+                "code": error.code,
+                "type": error.type,
+                "hint": error.hint,
+            }
+        }
+        if isinstance(error, RequestValidationError):
+            payload["error"]["violations"] = [attrs.asdict(v) for v in error.violations]
+        err.write(json.dumps(payload) + "\n")
+    else:
+        err.write(f"error: {error}\n")
+    return error.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    out, err = sys.stdout, sys.stderr
+    if arguments[:1] == ["mock"]:
+        try:
+            return _cmd_mock(arguments[1:])
+        except EvolinkError as error:
+            return _report(error, None, err)
+    parser = _parser()
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exit_request:
+        return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    try:
+        return _run(args, out, err)
+    except EvolinkError as error:
+        return _report(error, args, err)
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
