@@ -1,0 +1,81 @@
+"""The mock's knobs in one frozen object, with generous defaults.
+
+Everything that shapes the mock's behaviour (task timing, failure odds, money, rate
+limits, retention, faults, limits on request size) is a named field here, so a test,
+the CLI and the pytest fixture all describe a mock the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+__all__ = ["DEFAULT_ADMIN_TOKEN", "FAULT_MODES", "MockConfig"]
+
+#: Token the control API (`/_mock/...`) accepts unless the config names another one.
+DEFAULT_ADMIN_TOKEN = "evolink-mock-admin"  # noqa: S105 - a documented local default
+
+#: Every fault the mock can inject, by the name used in the `X-Mock-Fault` header.
+FAULT_MODES: tuple[str, ...] = ("429", "500", "502", "503", "slow", "truncated", "drop")
+
+
+def _check_share(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+
+
+def _check_non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value}")
+
+
+def _check_fault_modes(
+    _: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    unknown = [mode for mode in value if mode not in FAULT_MODES]
+    if unknown:
+        raise ValueError(f"{attribute.name} has unknown modes {unknown}; known: {FAULT_MODES}")
+
+
+@attrs.frozen(kw_only=True)
+class MockConfig:
+    """How a mock instance behaves. Every field has a default fit for development."""
+
+    #: Seconds a persona task takes from creation to its end (completed or failed).
+    persona_duration: float = attrs.field(default=20.0, validator=_check_non_negative)
+    #: Share of `persona_duration` spent `pending` before `processing` starts.
+    pending_share: float = attrs.field(default=0.25, validator=_check_share)
+    #: Probability that a persona task ends `failed` (drawn from the seeded generator).
+    failure_rate: float = attrs.field(default=0.0, validator=_check_share)
+    #: Seed of the generator behind ids, failures and seeded faults: same seed, same run.
+    seed: int = 0
+    #: Credits each user starts with.
+    credits_per_user: float = attrs.field(default=1000.0, validator=_check_non_negative)
+    #: Credits one persona creation reserves (the response's `usage.credits_reserved`).
+    credits_per_creation: float = attrs.field(default=1.0, validator=_check_non_negative)
+    #: Requests one API key may make per rate-limit window (both operations count).
+    rate_limit: int = attrs.field(default=600, validator=_check_non_negative)
+    #: Length of the rate-limit window in seconds.
+    rate_window: float = attrs.field(default=60.0, validator=_check_non_negative)
+    #: Seconds a finished persona task stays readable after it ended.
+    retention_seconds: float = attrs.field(default=3600.0, validator=_check_non_negative)
+    #: Most persona tasks kept at once; the oldest are forgotten first.
+    retention_max_tasks: int = attrs.field(default=10_000, validator=_check_non_negative)
+    #: Probability that a public request gets a fault (seeded); 0 turns seeded faults off.
+    fault_rate: float = attrs.field(default=0.0, validator=_check_share)
+    #: Faults drawn when `fault_rate` fires.
+    fault_modes: tuple[str, ...] = attrs.field(default=FAULT_MODES, validator=_check_fault_modes)
+    #: Seconds the `slow` fault waits before answering.
+    slow_seconds: float = attrs.field(default=2.0, validator=_check_non_negative)
+    #: Token the control API requires in `X-Mock-Admin-Token`.
+    admin_token: str = DEFAULT_ADMIN_TOKEN
+    #: Largest request body accepted, in bytes; larger ones get 400 without being read further.
+    max_body_bytes: int = attrs.field(default=64 * 1024, validator=_check_non_negative)
+    #: Entries kept in the request log the control API serves.
+    request_log_size: int = attrs.field(default=1000, validator=_check_non_negative)
+
+    @classmethod
+    def demo(cls) -> MockConfig:
+        """A config for the CLI demo: a persona task finishes in about three seconds."""
+        return cls(persona_duration=3.0)

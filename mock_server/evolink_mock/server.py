@@ -1,0 +1,254 @@
+"""Running the mock: the standalone command (`main`) and a background server for tests.
+
+Both bind the socket themselves before uvicorn starts, so the port (ephemeral or chosen)
+is known and a busy port is a clear message rather than a traceback. Request lines are
+logged by the app (`evolink_mock.requests`), never with an API key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+import attrs
+import uvicorn
+
+from . import fixtures
+from .app import MockApp, create_app
+from .clock import Clock
+from .config import DEFAULT_ADMIN_TOKEN, FAULT_MODES, MockConfig
+from .control import CONTROL_PREFIX
+from .errors import ConnectionDropped
+from .service import MockService
+
+__all__ = ["LiveMock", "banner", "main", "serve_in_thread"]
+
+
+class _HideDroppedConnections(logging.Filter):
+    """The `drop` fault ends a response by raising; that is on purpose, not worth a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+
+
+@attrs.frozen
+class LiveMock:
+    """A mock listening on a real socket: where it is and how to drive it."""
+
+    base_url: str
+    host: str
+    port: int
+    app: MockApp
+    api_key: str = fixtures.DEMO_API_KEY
+
+    @property
+    def service(self) -> MockService:
+        return self.app.service
+
+    @property
+    def admin_token(self) -> str:
+        return self.app.service.config.admin_token
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    config: MockConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
+    app: MockApp | None = None,
+) -> Iterator[LiveMock]:
+    """Serve a mock with uvicorn in a daemon thread; stop it when the block ends."""
+    mock_app = app if app is not None else create_app(config, clock=clock)
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            mock_app,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="evolink-mock", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the mock server did not start")
+        time.sleep(0.005)
+    try:
+        yield LiveMock(_url(host, bound_port), host, bound_port, mock_app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def banner(base_url: str, config: MockConfig) -> str:
+    """What the standalone server prints at startup: where, keys, fixture ids, control."""
+    lines = [
+        f"EvoLink persona mock listening on {base_url}",
+        f"  persona tasks take {config.persona_duration:g}s; failure rate {config.failure_rate:g}; "
+        f"seed {config.seed}",
+        "  users (API keys are mock fixtures, not secrets):",
+    ]
+    for user in fixtures.USERS:
+        credits = config.credits_per_user if user.credits is None else user.credits
+        lines.append(f"    {user.user_id:<16} key {user.api_key}  credits {credits:g}")
+        for task in user.tasks:
+            songs = ", ".join(song.result_id for song in task.songs)
+            lines.append(
+                f"      {task.task_id}  {task.model:<18} {task.status:<10}"
+                + (f" songs: {songs}" if songs else "")
+            )
+    lines.append(
+        f"  control API: {base_url}{CONTROL_PREFIX}... (loopback only, header "
+        f"X-Mock-Admin-Token: {config.admin_token})"
+    )
+    lines.append("  faults per request: header X-Mock-Fault: " + " | ".join(FAULT_MODES))
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = MockConfig.demo()
+    parser = argparse.ArgumentParser(
+        prog="evolink-mock", description="Stateful mock of the EvoLink Suno persona API."
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    add("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    add(
+        "--persona-duration",
+        type=float,
+        default=defaults.persona_duration,
+        help="seconds per persona task",
+    )
+    add(
+        "--pending-share",
+        type=float,
+        default=defaults.pending_share,
+        help="share of it spent pending",
+    )
+    add(
+        "--failure-rate", type=float, default=defaults.failure_rate, help="probability a task fails"
+    )
+    add("--seed", type=int, default=defaults.seed, help="seed of ids, failures and faults")
+    add(
+        "--credits", type=float, default=defaults.credits_per_user, help="starting credits per user"
+    )
+    add("--credits-per-creation", type=float, default=defaults.credits_per_creation)
+    add(
+        "--rate-limit",
+        type=int,
+        default=defaults.rate_limit,
+        help="requests per key per window (0: off)",
+    )
+    add(
+        "--rate-window", type=float, default=defaults.rate_window, help="rate-limit window, seconds"
+    )
+    add("--retention-seconds", type=float, default=defaults.retention_seconds)
+    add("--retention-max-tasks", type=int, default=defaults.retention_max_tasks)
+    add(
+        "--fault-rate",
+        type=float,
+        default=defaults.fault_rate,
+        help="share of requests given a fault",
+    )
+    add("--fault-modes", default=",".join(defaults.fault_modes), help="comma-separated fault modes")
+    add("--slow-seconds", type=float, default=defaults.slow_seconds)
+    add("--admin-token", default=DEFAULT_ADMIN_TOKEN, help="token of the /_mock/ control API")
+    add("--quiet", action="store_true", help="do not log one line per request")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the standalone mock until interrupted; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        config = MockConfig(
+            persona_duration=args.persona_duration,
+            pending_share=args.pending_share,
+            failure_rate=args.failure_rate,
+            seed=args.seed,
+            credits_per_user=args.credits,
+            credits_per_creation=args.credits_per_creation,
+            rate_limit=args.rate_limit,
+            rate_window=args.rate_window,
+            retention_seconds=args.retention_seconds,
+            retention_max_tasks=args.retention_max_tasks,
+            fault_rate=args.fault_rate,
+            fault_modes=tuple(m for m in args.fault_modes.split(",") if m),
+            slow_seconds=args.slow_seconds,
+            admin_token=args.admin_token,
+        )
+    except ValueError as exc:
+        print(f"evolink-mock: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"evolink-mock: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    base_url = _url(args.host, sock.getsockname()[1])
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    request_log = logging.getLogger("evolink_mock.requests")
+    request_log.addHandler(handler)
+    request_log.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    request_log.propagate = False
+    print(banner(base_url, config), flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config),
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+        request_log.removeHandler(handler)
+    print("EvoLink persona mock stopped.", flush=True)
+    return 0

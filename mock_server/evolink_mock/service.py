@@ -1,0 +1,366 @@
+"""The mock's state and the two operations' business rules, behind one lock.
+
+`MockService` owns users, credits, tasks, the song-to-persona claims, the rate limiter,
+the fault plan and the request log. The ASGI layer only parses and renders; every
+decision about what a request means is made here, under a lock held for microseconds,
+which is what makes "50 concurrent creations of one song yield one persona" hold.
+"""
+
+from __future__ import annotations
+
+import collections
+import hmac
+import random
+import string
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from . import fixtures
+from .clock import Clock, ManualClock, SystemClock
+from .config import MockConfig
+from .errors import (
+    insufficient_quota,
+    invalid_request,
+    invalid_task_id,
+    permission_denied,
+    task_not_found,
+)
+from .faults import FaultPlan
+from .fixtures import FixtureSong, FixtureTask
+from .ratelimit import RateLimiter
+from .tasks import TASK_ID_PATTERN, Task, model_version
+from .validation import PersonaRequest
+
+__all__ = ["MockService", "RequestRecord", "User"]
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+_FAILURE_CODES = ("generation_failed_no_content", "service_error", "generation_timeout")
+
+
+@attrs.define
+class User:
+    user_id: str
+    api_key: str
+    credits: float
+
+
+@attrs.frozen
+class RequestRecord:
+    """One line of the request log (never the API key: only the user it resolved to)."""
+
+    time: float
+    method: str
+    path: str
+    status: int
+    user_id: str | None
+    fault: str | None
+    duration_ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
+    return Task(
+        task_id=fixture.task_id,
+        owner=owner,
+        model=fixture.model,
+        created=float(fixture.created),
+        fixed_status=fixture.status,
+        fixed_progress=fixture.progress,
+        songs=fixture.songs,
+        legacy_result_list=fixture.legacy_result_list,
+        error_code=fixture.error_code,
+        error_message=fixture.error_message,
+        persona_id=fixture.persona_id,
+        source_result_id=fixture.source_result_id,
+    )
+
+
+class MockService:
+    """State and rules of one mock instance."""
+
+    def __init__(self, config: MockConfig | None = None, *, clock: Clock | None = None) -> None:
+        self.config = config or MockConfig()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self._lock = threading.Lock()
+        self._offset = 0.0
+        self.reset()
+
+    # --- state ------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the fixtures: users, credits, tasks, claims, limits, faults and log."""
+        config = self.config
+        with getattr(self, "_lock", threading.Lock()):
+            self._random = random.Random(config.seed)  # noqa: S311 - reproducible on purpose
+            self.users: dict[str, User] = {}
+            self._keys: list[tuple[bytes, str]] = []
+            self._fixed: dict[str, Task] = {}
+            self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
+            self._claims: dict[str, Task] = {}
+            self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
+            self.faults = FaultPlan(config)
+            self.request_log: collections.deque[RequestRecord] = collections.deque(
+                maxlen=config.request_log_size
+            )
+            for fixture_user in fixtures.USERS:
+                credits = fixture_user.credits
+                self._add_user(
+                    fixture_user.user_id,
+                    fixture_user.api_key,
+                    config.credits_per_user if credits is None else credits,
+                )
+                for fixture_task in fixture_user.tasks:
+                    task = _task_from_fixture(fixture_user.user_id, fixture_task)
+                    self._fixed[task.task_id] = task
+                    if task.source_result_id is not None:
+                        self._claims[task.source_result_id] = task
+
+    def _add_user(self, user_id: str, api_key: str, credits: float) -> User:
+        user = User(user_id, api_key, credits)
+        self.users[user_id] = user
+        self._keys = [(k, u) for k, u in self._keys if u != user_id]
+        self._keys.append((api_key.encode(), user_id))
+        return user
+
+    def add_user(self, user_id: str, api_key: str, credits: float | None = None) -> User:
+        """Add (or replace) a user with its own key and balance."""
+        with self._lock:
+            return self._add_user(
+                user_id, api_key, self.config.credits_per_user if credits is None else credits
+            )
+
+    def now(self) -> float:
+        return self.clock.now() + self._offset
+
+    def advance(self, seconds: float) -> float:
+        """Move the mock's time forward (the injected ManualClock, or an offset on a real one)."""
+        if seconds < 0:
+            raise ValueError("time cannot go backwards")
+        if isinstance(self.clock, ManualClock):
+            self.clock.advance(seconds)
+        else:
+            with self._lock:
+                self._offset += seconds
+        return self.now()
+
+    def task_count(self) -> int:
+        return len(self._fixed) + len(self._recent)
+
+    # --- auth ---------------------------------------------------------------------------
+
+    def authenticate(self, api_key: bytes) -> str | None:
+        """The user an API key belongs to. Every key is compared, in constant time each."""
+        found: str | None = None
+        for key, user_id in self._keys:
+            if hmac.compare_digest(key, api_key):
+                found = user_id
+        return found
+
+    # --- reading tasks ------------------------------------------------------------------
+
+    def _lookup(self, task_id: str, now: float) -> Task | None:
+        task = self._fixed.get(task_id)
+        if task is not None:
+            return task
+        task = self._recent.get(task_id)
+        if task is not None and self._expired(task, now):
+            return None
+        return task
+
+    def _expired(self, task: Task, now: float) -> bool:
+        return task.finished_at(now) and now - task.ends_at >= self.config.retention_seconds
+
+    def task_detail(self, user_id: str, task_id: str) -> dict[str, Any]:
+        """GET /v1/tasks/{task_id} for `user_id`."""
+        if not task_id.startswith("task-unified-"):
+            raise invalid_task_id("Invalid task ID format, must start with 'task-unified-'")
+        if TASK_ID_PATTERN.fullmatch(task_id) is None:
+            raise invalid_task_id(
+                "Invalid task ID format, expected task-unified-<unix seconds>-<8 lowercase "
+                "letters or digits>"
+            )
+        now = self.now()
+        task = self._lookup(task_id, now)
+        if task is None:
+            raise task_not_found()
+        if task.owner != user_id:
+            raise permission_denied()
+        return task.detail(now)
+
+    # --- creating personas --------------------------------------------------------------
+
+    def _new_task_id(self, now: float) -> str:
+        while True:
+            suffix = "".join(self._random.choices(_ID_ALPHABET, k=8))
+            task_id = f"task-unified-{int(now)}-{suffix}"
+            if task_id not in self._fixed and task_id not in self._recent:
+                return task_id
+
+    def _source_for(self, user_id: str, request: PersonaRequest, now: float) -> Task:
+        source_id = request.source_task_id
+        source = self._lookup(source_id, now)
+        if source is None or source.owner != user_id:
+            raise invalid_request(
+                f"Source task does not exist or does not belong to the current user: {source_id}",
+                "model_params.source_task_id",
+            )
+        param = "model_params.source_task_id"
+        if source.model == "suno-persona":
+            raise invalid_request(
+                f"Cannot create a persona from a suno-persona task: {source_id}", param
+            )
+        status = source.view(now).status
+        if status != "completed":
+            raise invalid_request(
+                f"Source task {source_id} is not completed (status: {status})", param
+            )
+        version = model_version(source.model)
+        if version is None or version < 4:
+            raise invalid_request(
+                f"Source task model {source.model} is not supported: persona creation needs "
+                "suno-v4 or above",
+                param,
+            )
+        return source
+
+    def create_persona(self, user_id: str, request: PersonaRequest) -> dict[str, Any]:
+        """POST /v1/audios/generations: check the server-side rules, reserve, start a task."""
+        config = self.config
+        with self._lock:
+            now = self.now()
+            source = self._source_for(user_id, request, now)
+            if all(song.result_id != request.result_id for song in source.songs):
+                raise invalid_request(
+                    f"model_params.result_id {request.result_id} is not a song of source task "
+                    f"{source.task_id}",
+                    "model_params.result_id",
+                )
+            holder = self._claims.get(request.result_id)
+            if holder is not None and not holder.failed_at(now):
+                raise invalid_request(
+                    f"A persona was already created from result_id {request.result_id} "
+                    f"(task {holder.task_id}); each song can only create one persona",
+                    "model_params.result_id",
+                )
+            user = self.users[user_id]
+            if user.credits < config.credits_per_creation:
+                raise insufficient_quota("Insufficient quota. Please top up your account.")
+            user.credits -= config.credits_per_creation
+            fails = self._random.random() < config.failure_rate
+            task = Task(
+                task_id=self._new_task_id(now),
+                owner=user_id,
+                model="suno-persona",
+                created=now,
+                error_code=self._random.choice(_FAILURE_CODES) if fails else None,
+                persona_id=f"{self._random.getrandbits(128):032x}",
+                source_task_id=source.task_id,
+                source_result_id=request.result_id,
+                duration=config.persona_duration,
+                pending_share=config.pending_share,
+            )
+            self._recent[task.task_id] = task
+            self._claims[request.result_id] = task
+            self._forget_old(now)
+        seen = task.view(now)
+        return {
+            "created": int(task.created),
+            "id": task.task_id,
+            "model": task.model,
+            "object": "audio.generation.task",
+            "progress": seen.progress,
+            "status": seen.status,
+            "task_info": {"can_cancel": False, "estimated_time": seen.estimated_time},
+            "type": "audio",
+            "usage": {
+                "billing_rule": "per_call",
+                "credits_reserved": config.credits_per_creation,
+                "user_group": "default",
+            },
+        }
+
+    def _forget_old(self, now: float) -> None:
+        """Drop finished tasks past retention, and the oldest beyond the count bound."""
+        recent = self._recent
+        while len(recent) > self.config.retention_max_tasks:
+            recent.popitem(last=False)
+        while recent:
+            oldest = next(iter(recent.values()))
+            if not self._expired(oldest, now):
+                break
+            recent.popitem(last=False)
+
+    # --- control ------------------------------------------------------------------------
+
+    def user_for(self, who: str) -> User:
+        """A user by id or API key (control API convenience); KeyError if unknown."""
+        if who in self.users:
+            return self.users[who]
+        user_id = self.authenticate(who.encode())
+        if user_id is None:
+            raise KeyError(who)
+        return self.users[user_id]
+
+    def set_credits(self, who: str, credits: float) -> User:
+        with self._lock:
+            user = self.user_for(who)
+            user.credits = credits
+            return user
+
+    def add_music_task(
+        self,
+        who: str,
+        *,
+        model: str = "suno-v4.5-beta",
+        status: str = "completed",
+        songs: int | Iterable[str] = 2,
+        legacy_result_list: bool = False,
+        error_code: str | None = None,
+    ) -> Task:
+        """Give a user a new music task (fixed status) with songs; returns it."""
+        if status not in ("completed", "processing", "pending", "failed"):
+            raise ValueError(
+                f"status must be completed, processing, pending or failed, not {status}"
+            )
+        with self._lock:
+            user = self.user_for(who)
+            now = self.now()
+            task_id = self._new_task_id(now)
+            titles = (
+                [f"Song {n + 1}" for n in range(songs)] if isinstance(songs, int) else list(songs)
+            )
+            made = tuple(
+                FixtureSong(fixtures.song_id(task_id, n), title, 120.0 + 10 * n, "pop")
+                for n, title in enumerate(titles)
+            )
+            task = Task(
+                task_id=task_id,
+                owner=user.user_id,
+                model=model,
+                created=now,
+                fixed_status=status,
+                fixed_progress={"completed": 100, "failed": 100, "processing": 50}.get(status, 0),
+                songs=made if status == "completed" else (),
+                legacy_result_list=legacy_result_list,
+                error_code=(error_code or "service_error") if status == "failed" else None,
+            )
+            self._fixed[task_id] = task
+            return task
+
+    def snapshot(self) -> dict[str, Any]:
+        """A summary for the control API (no keys)."""
+        return {
+            "now": self.now(),
+            "users": {u.user_id: {"credits": u.credits} for u in self.users.values()},
+            "tasks": {"fixed": len(self._fixed), "recent": len(self._recent)},
+            "faults": self.faults.state(),
+            "rate_limit": {"limit": self.rate_limiter.limit, "window": self.rate_limiter.window},
+        }
+
+    def record(self, entry: RequestRecord) -> None:
+        self.request_log.append(entry)

@@ -1,0 +1,136 @@
+"""Tasks as the mock stores them, and how a task looks at a given moment.
+
+A persona task's state is not stored but derived from the clock: it is `pending` for the
+first share of its duration, then `processing` with progress rising, then `completed`
+or `failed` (decided, seeded, at creation). Deriving it keeps reads lock-free and makes
+progress monotonic and `estimated_time` truthful by construction.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import attrs
+
+from .fixtures import FixtureSong
+
+__all__ = ["TASK_ID_PATTERN", "Task", "TaskView", "model_version"]
+
+#: Upstream task ids: `task-unified-<unix seconds>-<8 lowercase letters or digits>`.
+TASK_ID_PATTERN = re.compile(r"task-unified-[0-9]{1,12}-[a-z0-9]{8}")
+
+_VERSION = re.compile(r"^suno-v(\d+(?:\.\d+)?)")
+
+#: What a failed persona task says, by upstream task error code.
+FAILURE_MESSAGES: dict[str, str] = {
+    "generation_failed_no_content": "No vocal content could be extracted from the song.",
+    "service_error": "The persona service hit an internal error; try again.",
+    "generation_timeout": "Persona extraction took too long and was stopped; try again.",
+    "content_policy_violation": "The song was blocked by safety filters.",
+}
+
+
+def model_version(model: str) -> float | None:
+    """The Suno version of a model name (`suno-v4.5plus-beta` -> 4.5), or None."""
+    match = _VERSION.match(model)
+    return float(match.group(1)) if match else None
+
+
+@attrs.frozen
+class TaskView:
+    """A task as seen at one instant."""
+
+    status: str
+    progress: int
+    estimated_time: int
+
+
+@attrs.define(kw_only=True)
+class Task:
+    """A stored task: a fixture or control-made music task, or an API-made persona task."""
+
+    task_id: str
+    owner: str
+    model: str
+    created: float
+    #: Fixed tasks keep the status they were made with; persona tasks derive it from time.
+    fixed_status: str | None = None
+    fixed_progress: int = 100
+    songs: tuple[FixtureSong, ...] = ()
+    legacy_result_list: bool = False
+    error_code: str | None = None
+    error_message: str | None = None
+    persona_id: str | None = None
+    source_task_id: str | None = None
+    source_result_id: str | None = None
+    duration: float = 0.0
+    pending_share: float = 0.0
+
+    @property
+    def ends_at(self) -> float:
+        return self.created + self.duration
+
+    def view(self, now: float) -> TaskView:
+        if self.fixed_status is not None:
+            return TaskView(self.fixed_status, self.fixed_progress, 0)
+        elapsed = now - self.created
+        if elapsed >= self.duration:
+            return TaskView("failed" if self.error_code else "completed", 100, 0)
+        remaining = max(1, math.ceil(self.duration - elapsed))
+        pending_for = self.duration * self.pending_share
+        if elapsed < pending_for:
+            return TaskView("pending", 0, remaining)
+        working = self.duration - pending_for
+        progress = 1 + int(98 * (elapsed - pending_for) / working) if working > 0 else 99
+        return TaskView("processing", min(99, progress), remaining)
+
+    def failed_at(self, now: float) -> bool:
+        return self.view(now).status == "failed"
+
+    def finished_at(self, now: float) -> bool:
+        return self.view(now).status in ("completed", "failed")
+
+    def _songs_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "result_id": song.result_id,
+                "title": song.title,
+                "audio_url": f"https://cdn.evolink-mock.example/audio/{song.result_id}.mp3",
+                "image_url": f"https://cdn.evolink-mock.example/image/{song.result_id}.jpg",
+                "tags": song.tags,
+                "duration": song.duration,
+            }
+            for song in self.songs
+        ]
+
+    def detail(self, now: float) -> dict[str, Any]:
+        """The task-detail response body at `now`."""
+        seen = self.view(now)
+        body: dict[str, Any] = {
+            "created": int(self.created),
+            "id": self.task_id,
+            "model": self.model,
+            "object": "audio.generation.task",
+            "progress": seen.progress,
+            "status": seen.status,
+            "task_info": {"can_cancel": False, "estimated_time": seen.estimated_time},
+            "type": "audio",
+        }
+        if seen.status == "completed":
+            if self.persona_id is not None and self.model == "suno-persona":
+                body["result_data"] = {"persona_id": self.persona_id}
+                body["results"] = []
+            else:
+                songs = self._songs_json()
+                body["result_data"] = songs if self.legacy_result_list else {"songs": songs}
+                body["results"] = [song["audio_url"] for song in songs]
+        elif seen.status == "failed":
+            code = self.error_code or "unknown_error"
+            body["error"] = {
+                "code": code,
+                "message": self.error_message or FAILURE_MESSAGES.get(code, "The task failed."),
+                "type": "task_error",
+            }
+        return body

@@ -1,0 +1,180 @@
+"""Request checking for persona creation: parse safely, schema-check, then cross-field rules.
+
+The schema comes from the merged spec (package `evolink_openapi`), loaded and compiled
+once per process; a valid request costs one `is_valid` call, and only an invalid one pays
+for walking its errors to word a message that names the field and the reason. The rules
+the schema cannot say (the vocal window) follow, each with its own message. This module
+never imports the SDK: the mock is the independent oracle.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from typing import Any
+
+import attrs
+import evolink_openapi
+import jsonschema_rs
+import yaml
+
+from .errors import invalid_request
+
+__all__ = [
+    "PersonaRequest",
+    "check_persona_request",
+    "creation_schema",
+    "parse_json_body",
+]
+
+#: Bounds of the vocal window in seconds, inclusive (from the spec's prose).
+VOCAL_WINDOW_MIN = 10.0
+VOCAL_WINDOW_MAX = 30.0
+WINDOW_MESSAGE = "vocal_end - vocal_start must be between 10 and 30 seconds"
+
+
+@attrs.frozen
+class PersonaRequest:
+    """A creation request that passed every client-side rule."""
+
+    source_task_id: str
+    result_id: str
+    name: str
+    description: str
+    vocal_start: float | None = None
+    vocal_end: float | None = None
+    style: str | None = None
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document: dict[str, Any] = yaml.load(evolink_openapi.spec_text(), Loader=loader)  # noqa: S506 - safe loader
+    return document
+
+
+@functools.cache
+def creation_schema() -> dict[str, Any]:
+    """The request schema of persona creation, as the merged spec states it."""
+    schema: dict[str, Any] = _spec()["components"]["schemas"]["SunoPersonaCreationRequest"]
+    return schema
+
+
+@functools.cache
+def _validator() -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(creation_schema(), validate_formats=True)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """Decode a request body as strict JSON (UTF-8, no NaN/Infinity), or raise a 400."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid_request(
+            f"Request body is not valid UTF-8: {exc.reason} at byte {exc.start}"
+        ) from None
+    if not text.strip():
+        raise invalid_request("Request body is empty; send a JSON object")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise invalid_request("Request body is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise invalid_request(
+            f"Request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except ValueError as exc:
+        raise invalid_request(f"Request body is not valid JSON: {exc}") from None
+
+
+_TYPE_WORDS = {
+    "object": "a JSON object",
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "a boolean",
+    "array": "an array",
+}
+
+
+def _field(path: list[str | int]) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _schema_message(error: jsonschema_rs.ValidationError) -> tuple[str, str | None]:
+    """Word one schema violation as '<field> <reason>' and name the field."""
+    path = list(error.instance_path)
+    field = _field(path)
+    keyword = str(error.schema_path[-1]) if error.schema_path else ""
+    kind: Any = error.kind
+    if keyword == "required":
+        missing = _field([*path, str(kind.property)])
+        return f"{missing} is required", missing
+    if keyword == "type":
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in kind.types)
+        if not field:
+            return f"Request body must be {wanted}", None
+        return f"{field} must be {wanted}", field
+    if keyword == "enum":
+        options = ", ".join(f"'{o}'" for o in kind.options)
+        return f"{field} must be {options}", field
+    if keyword == "format":
+        word = "a UUID" if kind.format == "uuid" else f"a valid {kind.format}"
+        return f"{field} must be {word}", field
+    if keyword == "minimum":
+        return f"{field} must be >= {kind.limit}", field
+    return f"{field or 'Request body'} is invalid: {error.message}", field or None
+
+
+def _finite(params: dict[str, Any], key: str) -> float | None:
+    value = params.get(key)
+    if value is None:
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        raise invalid_request(f"model_params.{key} must be a finite number", f"model_params.{key}")
+    return number
+
+
+def check_persona_request(body: Any) -> PersonaRequest:
+    """Apply the schema, then the cross-field rules; raise a 400 naming the first violation."""
+    validator = _validator()
+    if not validator.is_valid(body):
+        first = next(iter(validator.iter_errors(body)))
+        message, param = _schema_message(first)
+        raise invalid_request(message, param)
+    params: dict[str, Any] = body["model_params"]
+    has_start = "vocal_start" in params
+    has_end = "vocal_end" in params
+    if has_start != has_end:
+        missing = "vocal_end" if has_start else "vocal_start"
+        raise invalid_request(
+            "model_params.vocal_start and model_params.vocal_end must be given together "
+            f"(model_params.{missing} is missing)",
+            f"model_params.{missing}",
+        )
+    start = _finite(params, "vocal_start")
+    end = _finite(params, "vocal_end")
+    if start is not None and end is not None:
+        if end <= start:
+            raise invalid_request(
+                "model_params.vocal_end must be greater than model_params.vocal_start",
+                "model_params.vocal_end",
+            )
+        if not VOCAL_WINDOW_MIN <= end - start <= VOCAL_WINDOW_MAX:
+            raise invalid_request(WINDOW_MESSAGE, "model_params.vocal_end")
+    style = params.get("style")
+    return PersonaRequest(
+        source_task_id=params["source_task_id"],
+        result_id=params["result_id"],
+        name=params["name"],
+        description=params["description"],
+        vocal_start=start,
+        vocal_end=end,
+        style=style if style else None,
+    )
