@@ -1,0 +1,123 @@
+"""Shared test doubles for the SDK tests: a scripted httpx transport, a fake clock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from evolink_persona import AsyncPersonaClient, PersonaClient
+
+API_KEY = "sk-test-5e3b1f0c9a7d42e6b8aa"
+BASE_URL = "https://api.test"
+TASK_ID = "task-unified-1774170584-su75smg7"
+MUSIC_TASK_ID = "task-unified-1774169216-ocqaqde7"
+RESULT_ID = "4fcc4507-a7ae-4441-ad8a-465c2f61d5bb"
+VALID = {
+    "source_task_id": MUSIC_TASK_ID,
+    "result_id": RESULT_ID,
+    "name": "Jazz Vocalist",
+    "description": "Smooth jazz vocals",
+}
+
+Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+
+
+def submitted(**extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "created": 1774170584,
+        "id": TASK_ID,
+        "model": "suno-persona",
+        "object": "audio.generation.task",
+        "progress": 0,
+        "status": "pending",
+        "task_info": {"can_cancel": False, "estimated_time": 15},
+        "type": "audio",
+        "usage": {"billing_rule": "per_call", "credits_reserved": 1, "user_group": "default"},
+    }
+    body.update(extra)
+    return body
+
+
+def task_body(status: str, progress: int = 50, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": TASK_ID, "status": status, "progress": progress}
+    body.update(extra)
+    return body
+
+
+def error_body(code: str, message: str, type_: str = "invalid_request_error") -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "type": type_}}
+
+
+class Script:
+    """A transport that answers from a queue and records every request."""
+
+    def __init__(self, *replies: Reply) -> None:
+        self.replies = list(replies)
+        self.requests: list[httpx.Request] = []
+
+    def add(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.replies:
+            raise AssertionError(f"unexpected request {request.method} {request.url}")
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        if callable(reply) and not isinstance(reply, httpx.Response):
+            return reply(request)
+        # A fresh copy each time: a reply may be reused (by sync and async clients alike).
+        return httpx.Response(reply.status_code, headers=reply.headers, content=reply.content)
+
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) if r.content else None for r in self.requests]
+
+
+class FakeTime:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+def json_reply(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def make_client(script: Script, fake_time: FakeTime, **kwargs: Any) -> PersonaClient:
+    kwargs.setdefault("random_fraction", lambda: 0.0)
+    return PersonaClient(
+        API_KEY,
+        base_url=BASE_URL,
+        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+        **kwargs,
+    )
+
+
+def make_async_client(script: Script, fake_time: FakeTime, **kwargs: Any) -> AsyncPersonaClient:
+    kwargs.setdefault("random_fraction", lambda: 0.0)
+    return AsyncPersonaClient(
+        API_KEY,
+        base_url=BASE_URL,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(script)),
+        sleep=fake_time.async_sleep,
+        clock=fake_time.clock,
+        **kwargs,
+    )

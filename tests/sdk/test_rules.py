@@ -1,0 +1,154 @@
+"""The client-side rules of persona creation, as a specification."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+import pytest
+from evolink_persona import RequestValidationError, check_persona_request, validate_persona_request
+from evolink_persona._rules import build_persona_request
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sdk_support import RESULT_ID, VALID
+
+
+def fields(**overrides: object) -> set[str]:
+    return {v.field for v in validate_persona_request(**{**VALID, **overrides})}
+
+
+def test_a_complete_request_without_window_is_valid() -> None:
+    assert validate_persona_request(**VALID) == []
+
+
+@pytest.mark.parametrize(("start", "end"), [(0, 10), (5, 35), (0.0, 30.0), (15, 35), (100, 110.5)])
+def test_windows_from_10_to_30_seconds_inclusive_are_valid(start: float, end: float) -> None:
+    assert fields(vocal_start=start, vocal_end=end) == set()
+
+
+@pytest.mark.parametrize(("start", "end"), [(0, 9.999), (0, 30.001), (0, 31), (10, 19.5)])
+def test_windows_outside_10_to_30_seconds_are_refused(start: float, end: float) -> None:
+    assert fields(vocal_start=start, vocal_end=end) == {"vocal_end"}
+
+
+@pytest.mark.parametrize(("start", "end"), [(20, 20), (30, 10)])
+def test_vocal_end_must_be_after_vocal_start(start: float, end: float) -> None:
+    violations = validate_persona_request(**VALID, vocal_start=start, vocal_end=end)
+    assert [v.reason for v in violations] == ["must be greater than vocal_start"]
+
+
+@pytest.mark.parametrize("given_one", ["vocal_start", "vocal_end"])
+def test_one_of_the_vocal_pair_alone_is_refused(given_one: str) -> None:
+    other = "vocal_end" if given_one == "vocal_start" else "vocal_start"
+    assert other in fields(**{given_one: 12})
+
+
+@pytest.mark.parametrize("bad", [True, False, math.nan, math.inf, -math.inf, "10", None])
+def test_vocal_times_must_be_finite_real_numbers(bad: object) -> None:
+    if bad is None:
+        return  # None means "not given"; covered by the pair rule
+    assert "vocal_start" in fields(vocal_start=bad, vocal_end=20)
+
+
+def test_negative_vocal_start_is_refused() -> None:
+    assert "vocal_start" in fields(vocal_start=-1, vocal_end=15)
+
+
+def test_every_violation_is_reported_at_once() -> None:
+    violations = validate_persona_request(
+        source_task_id=None,
+        result_id="not-a-uuid",
+        name=3,
+        description=None,
+        vocal_start=True,
+        style=5,
+    )
+    assert [v.field for v in violations] == [
+        "source_task_id",
+        "result_id",
+        "name",
+        "description",
+        "vocal_end",
+        "vocal_start",
+        "style",
+    ]
+    with pytest.raises(RequestValidationError) as caught:
+        check_persona_request(source_task_id=None, result_id="x", name=3, description=None)
+    assert len(caught.value.violations) == 4
+    assert "source_task_id" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "result_id",
+    [RESULT_ID, RESULT_ID.upper(), uuid.UUID(RESULT_ID)],
+)
+def test_result_id_may_be_a_uuid_or_its_text(result_id: object) -> None:
+    assert fields(result_id=result_id) == set()
+
+
+@pytest.mark.parametrize(
+    "result_id",
+    ["", "4fcc4507a7ae4441ad8a465c2f61d5bb", f"{{{RESULT_ID}}}", f"urn:uuid:{RESULT_ID}", 7],
+)
+def test_result_id_other_forms_are_refused(result_id: object) -> None:
+    assert fields(result_id=result_id) == {"result_id"}
+
+
+def test_the_request_fills_in_the_model_and_drops_an_empty_style() -> None:
+    body = build_persona_request(**VALID, style="").to_dict()
+    assert body["model"] == "suno-persona"
+    assert "style" not in body["model_params"]
+    assert "vocal_start" not in body["model_params"]
+    body = build_persona_request(
+        **{**VALID, "result_id": uuid.UUID(RESULT_ID)}, style="jazz", vocal_start=0, vocal_end=10
+    ).to_dict()
+    assert body["model_params"] == {**VALID, "style": "jazz", "vocal_start": 0, "vocal_end": 10}
+
+
+# Property tests: the window rule at and around its bounds, for any start.
+starts = st.floats(min_value=0, max_value=10_000, allow_nan=False, allow_infinity=False)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(start=starts, window=st.floats(min_value=-50, max_value=80, allow_nan=False))
+def test_a_window_is_valid_exactly_when_10_le_end_minus_start_le_30(
+    start: float, window: float
+) -> None:
+    end = start + window
+    valid = end > start and 10 <= end - start <= 30 and math.isfinite(end) and end >= 0
+    assert (fields(vocal_start=start, vocal_end=end) == set()) == valid
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    start=st.integers(min_value=0, max_value=10_000),
+    offset=st.sampled_from([9.999, 10, 10.0, 20, 30, 30.0, 30.001]),
+)
+def test_the_bounds_10_and_30_are_inclusive(start: int, offset: float) -> None:
+    valid = fields(vocal_start=start, vocal_end=start + offset) == set()
+    assert valid == (10 <= offset <= 30)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    value=st.one_of(
+        st.booleans(),
+        st.just(math.nan),
+        st.just(math.inf),
+        st.just(-math.inf),
+        st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False),
+        st.integers(max_value=-1),
+        st.text(max_size=3),
+    ),
+    which=st.sampled_from(["vocal_start", "vocal_end"]),
+)
+def test_non_real_or_negative_times_are_always_refused(value: object, which: str) -> None:
+    params = {"vocal_start": 5.0, "vocal_end": 25.0, which: value}
+    assert which in fields(**params)
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(value=st.one_of(st.integers(0, 100), st.floats(0, 100)), missing=st.booleans())
+def test_one_time_without_the_other_is_always_refused(value: float, missing: bool) -> None:
+    params = {"vocal_start": value} if missing else {"vocal_end": value}
+    assert validate_persona_request(**VALID, **params) != []
