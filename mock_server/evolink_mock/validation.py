@@ -106,7 +106,13 @@ def _field(path: list[str | int]) -> str:
     return ".".join(str(part) for part in path)
 
 
-def _schema_message(error: jsonschema_rs.ValidationError) -> tuple[str, str | None]:
+def _at(document: Any, path: list[str | int]) -> Any:
+    for part in path:
+        document = document[part]
+    return document
+
+
+def _schema_message(body: Any, error: jsonschema_rs.ValidationError) -> tuple[str, str | None]:
     """Word one schema violation as '<field> <reason>' and name the field."""
     path = list(error.instance_path)
     field = _field(path)
@@ -116,6 +122,9 @@ def _schema_message(error: jsonschema_rs.ValidationError) -> tuple[str, str | No
         missing = _field([*path, str(kind.property)])
         return f"{missing} is required", missing
     if keyword == "type":
+        instance = _at(body, path)
+        if isinstance(instance, float) and not math.isfinite(instance):
+            return f"{field} must be a finite number", field
         wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in kind.types)
         if not field:
             return f"Request body must be {wanted}", None
@@ -146,7 +155,7 @@ def check_persona_request(body: Any) -> PersonaRequest:
     validator = _validator()
     if not validator.is_valid(body):
         first = next(iter(validator.iter_errors(body)))
-        message, param = _schema_message(first)
+        message, param = _schema_message(body, first)
         raise invalid_request(message, param)
     params: dict[str, Any] = body["model_params"]
     has_start = "vocal_start" in params
