@@ -383,8 +383,10 @@ def _cmd_mock(argv: list[str]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--json", action="store_true", help="print JSON for scripts")
+    output.add_argument("--max-retries", type=int, metavar="N", help="retries per request")
+    common = argparse.ArgumentParser(add_help=False, parents=[output])
     common.add_argument(
         "--mock",
         action="store_true",
@@ -401,7 +403,6 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help=f"service URL (default: ${BASE_URL_ENV} or https://api.evolink.ai)",
     )
-    common.add_argument("--max-retries", type=int, metavar="N", help="retries per request")
     waiting = argparse.ArgumentParser(add_help=False)
     waiting.add_argument(
         "--wait-timeout",
@@ -442,12 +443,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     wait.add_argument("task_id")
 
-    demo = commands.add_parser(
+    commands.add_parser(
         "demo",
-        parents=[common, waiting],
+        parents=[output, waiting],
         help="the whole flow against the embedded mock (no key needed)",
     )
-    demo.set_defaults(mock=True)
 
     commands.add_parser(
         "mock", help="run the mock server (arguments go to it; try: mock --help)", add_help=False
@@ -464,6 +464,10 @@ def _exit_code_epilog() -> str:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.command == "demo":
+        # Not set_defaults(mock=True): parent parsers share their actions, so a default set
+        # on one subcommand would leak into all of them.
+        args.mock = True
     with _target(args) as target:
         if args.command == "task":
             return _cmd_task(args, target, out)
