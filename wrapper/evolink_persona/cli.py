@@ -176,11 +176,11 @@ def _read_key_file(path: str) -> str:
             key = handle.read().strip()
     except OSError as exc:
         raise ConfigurationError(
-            f"cannot read the API key file {path!r}: {exc.strerror}",
+            f"cannot read the file given to --api-key-file: {exc.strerror}",
             hint="Pass a readable file that holds only the key",
         ) from None
     if not key:
-        raise ConfigurationError(f"the API key file {path!r} is empty", hint="Put the key in it")
+        raise ConfigurationError("the --api-key-file file is empty", hint="Put the key in it")
     return key
 
 
@@ -383,10 +383,10 @@ def _cmd_mock(argv: list[str]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    output = argparse.ArgumentParser(add_help=False)
+    output = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
     output.add_argument("--json", action="store_true", help="print JSON for scripts")
     output.add_argument("--max-retries", type=int, metavar="N", help="retries per request")
-    common = argparse.ArgumentParser(add_help=False, parents=[output])
+    common = argparse.ArgumentParser(allow_abbrev=False, add_help=False, parents=[output])
     common.add_argument(
         "--mock",
         action="store_true",
@@ -403,7 +403,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help=f"service URL (default: ${BASE_URL_ENV} or https://api.evolink.ai)",
     )
-    waiting = argparse.ArgumentParser(add_help=False)
+    waiting = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
     waiting.add_argument(
         "--wait-timeout",
         type=float,
@@ -414,6 +414,8 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="evolink-persona",
+        # No abbreviations: "--api-key sk-..." must not be taken for --api-key-file.
+        allow_abbrev=False,
         description="Create Suno personas on EvoLink and follow their tasks.",
         epilog=_exit_code_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -421,7 +423,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     create = commands.add_parser(
-        "create", parents=[common, waiting], help="create a persona from a song"
+        "create", allow_abbrev=False, parents=[common, waiting], help="create a persona from a song"
     )
     create.add_argument("--source-task-id", help="the finished music task (--mock: demo task)")
     create.add_argument("--result-id", help="the song's result_id (--mock: its first song)")
@@ -432,25 +434,31 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--style")
     create.add_argument("--wait", action="store_true", help="wait for the persona_id")
 
-    task = commands.add_parser("task", parents=[common], help="show a task")
+    task = commands.add_parser("task", allow_abbrev=False, parents=[common], help="show a task")
     task.add_argument("task_id")
 
-    songs = commands.add_parser("songs", parents=[common], help="list a music task's songs")
+    songs = commands.add_parser(
+        "songs", allow_abbrev=False, parents=[common], help="list a music task's songs"
+    )
     songs.add_argument("task_id", nargs="?", help="(--mock: the demo music task)")
 
     wait = commands.add_parser(
-        "wait", parents=[common, waiting], help="wait for a persona task to end"
+        "wait", allow_abbrev=False, parents=[common, waiting], help="wait for a persona task to end"
     )
     wait.add_argument("task_id")
 
     commands.add_parser(
         "demo",
+        allow_abbrev=False,
         parents=[output, waiting],
         help="the whole flow against the embedded mock (no key needed)",
     )
 
     commands.add_parser(
-        "mock", help="run the mock server (arguments go to it; try: mock --help)", add_help=False
+        "mock",
+        allow_abbrev=False,
+        help="run the mock server (arguments go to it; try: mock --help)",
+        add_help=False,
     )
     return parser
 
