@@ -51,6 +51,11 @@ class SyncASGITransport(httpx.BaseTransport):
         return future.result()
 
     def close(self) -> None:
+        """Closing a client must not stop the app's loop: other clients may share it.
+        `MockHandle.close()` (the fixture's teardown) calls `shutdown()`."""
+
+    def shutdown(self) -> None:
+        """Stop the private event loop and its thread."""
         if self._loop.is_running():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
@@ -176,5 +181,5 @@ class MockHandle:
 
     def close(self) -> None:
         if self._sync_transport is not None:
-            self._sync_transport.close()
+            self._sync_transport.shutdown()
             self._sync_transport = None
