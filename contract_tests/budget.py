@@ -1,0 +1,33 @@
+"""How many cases each part of the harness runs, and the seed they all share.
+
+Kept in one place so CI time is a decision, not an accident, and so docs/contract.md can
+state the numbers. Every generator is derandomized from ``SEED``: a red run is red again.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Seed of schemathesis and of every hypothesis run in the harness.
+SEED: Final = 20_260_322
+
+#: Fuzzing-phase examples per operation (examples and coverage phases add their own cases).
+CONFORMANCE_EXAMPLES: Final = 60
+#: Stateful scenarios through the spec's links, and the most steps in one.
+STATEFUL_SCENARIOS: Final = 20
+STATEFUL_STEPS: Final = 6
+
+#: Task-lifecycle state machine: runs, and the most rules in one run.
+LIFECYCLE_RUNS: Final = 40
+LIFECYCLE_STEPS: Final = 25
+
+#: Persona requests generated for the SDK-against-server differential.
+DIFFERENTIAL_CASES: Final = 400
+
+#: Smaller budgets for the mutant self-test, which runs the battery once per mutant.
+MUTANT_CONFORMANCE_EXAMPLES: Final = 25
+MUTANT_LIFECYCLE_RUNS: Final = 15
+MUTANT_DIFFERENTIAL_CASES: Final = 150
+
+#: Live runner (scripts/contract): fuzzing examples per operation.
+LIVE_EXAMPLES: Final = 40

@@ -1,0 +1,69 @@
+"""A fresh mock in this process, on a clock the harness drives, and the songs it can offer.
+
+The default target of every in-process check: ``evolink_mock.create_app`` on a
+``ManualClock`` (time moves only when a test says so) with the rate limit off, so a
+long fuzzing run measures the contract rather than the limiter.
+"""
+
+from __future__ import annotations
+
+import attrs
+import httpx
+from evolink_mock import ManualClock, MockApp, MockConfig, MockService, create_app
+from evolink_mock import fixtures as mock_fixtures
+from evolink_mock.handle import IN_PROCESS_BASE_URL, SyncASGITransport
+
+from .steering import SongSupply
+
+__all__ = ["DEMO_READABLE_TASKS", "InProcessMock", "fresh_mock"]
+
+#: Tasks of the demo user, one per shape a task detail can take.
+DEMO_READABLE_TASKS: tuple[str, ...] = (
+    mock_fixtures.DEMO_MUSIC_TASK_ID,
+    mock_fixtures.DEMO_V5_MUSIC_TASK_ID,
+    mock_fixtures.DEMO_V4_MUSIC_TASK_ID,
+    mock_fixtures.DEMO_LEGACY_MUSIC_TASK_ID,
+    mock_fixtures.DEMO_V35_MUSIC_TASK_ID,
+    mock_fixtures.DEMO_UNFINISHED_TASK_ID,
+    mock_fixtures.DEMO_FAILED_TASK_ID,
+    mock_fixtures.DEMO_PERSONA_TASK_ID,
+)
+
+
+@attrs.frozen
+class InProcessMock:
+    """One mock app, its clock, and the demo user's view of it."""
+
+    app: MockApp
+    clock: ManualClock
+    api_key: str = mock_fixtures.DEMO_API_KEY
+    second_api_key: str = mock_fixtures.SECOND_API_KEY
+    base_url: str = IN_PROCESS_BASE_URL
+
+    @property
+    def service(self) -> MockService:
+        return self.app.service
+
+    def fresh_song(self) -> tuple[str, str]:
+        """A new finished suno-v4.5 music task of the demo user, and its only song."""
+        task = self.service.add_music_task(mock_fixtures.DEMO_USER_ID, songs=1)
+        return task.task_id, task.songs[0].result_id
+
+    def supply(self) -> SongSupply:
+        return SongSupply(fresh_song=self.fresh_song, readable_tasks=DEMO_READABLE_TASKS)
+
+    def http(self, api_key: str | None = None) -> httpx.Client:
+        """A sync httpx client into the app, authenticated as ``api_key`` (demo user by default)."""
+        key = self.api_key if api_key is None else api_key
+        return httpx.Client(
+            transport=SyncASGITransport(self.app),
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+
+def fresh_mock(config: MockConfig | None = None) -> InProcessMock:
+    """A mock at its fixtures, on a ManualClock, rate limit off unless ``config`` says otherwise."""
+    clock = ManualClock()
+    app = create_app(config if config is not None else MockConfig(rate_limit=0), clock=clock)
+    return InProcessMock(app=app, clock=clock)

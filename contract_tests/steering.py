@@ -1,0 +1,80 @@
+"""Steer generated *valid* requests toward real tasks and songs, so they can succeed.
+
+A schema-valid persona request names a random ``source_task_id`` and ``result_id``; a
+correct server refuses it (no such task), and the positive-data check would learn nothing.
+Rather than widen the statuses a valid request may get, the harness rewrites each positive
+request before it is sent: the creation names a fresh song of a finished music task and a
+vocal window the prose allows; the task detail names a task the caller can read. Negative
+requests are left exactly as generated: the server must refuse them as they are.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from schemathesis import Case, GenerationMode
+
+from .spec import CREATE_OPERATION, TASK_OPERATION
+
+__all__ = ["SongSupply", "steer"]
+
+#: Vocal window (seconds) given to a positive request whose generated window breaks the prose.
+_STEERED_WINDOW = 20.0
+
+
+@attrs.frozen
+class SongSupply:
+    """Where steered requests point: fresh songs to create from, tasks the caller can read."""
+
+    #: A new (source_task_id, result_id) pair no persona has been made from yet.
+    fresh_song: Callable[[], tuple[str, str]] | None
+    #: Ids of tasks the caller owns (music, persona, failed, unfinished...).
+    readable_tasks: tuple[str, ...]
+
+
+def _is_positive(case: Case[Any]) -> bool:
+    meta = case.meta
+    return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
+
+
+def _steer_window(params: dict[str, Any]) -> None:
+    has_start, has_end = "vocal_start" in params, "vocal_end" in params
+    if has_start != has_end:
+        params.pop("vocal_start", None)
+        params.pop("vocal_end", None)
+        return
+    if not has_start:
+        return
+    start, end = params["vocal_start"], params["vocal_end"]
+    if not 10 <= end - start <= 30:
+        params["vocal_end"] = start + _STEERED_WINDOW
+        if params["vocal_end"] - start != _STEERED_WINDOW:  # lost to float precision
+            params["vocal_start"], params["vocal_end"] = 0, _STEERED_WINDOW
+
+
+def steer(case: Case[Any], supply: SongSupply, *, linked: bool = False) -> None:
+    """Rewrite a positive case in place so that, on a correct server, it can succeed.
+
+    ``linked``: the case follows a link of the spec, whose values must be kept.
+    """
+    if not _is_positive(case):
+        return
+    label = str(case.operation.label)
+    if label == CREATE_OPERATION and isinstance(case.body, dict):
+        params = case.body.get("model_params")
+        if not isinstance(params, dict):
+            return
+        if supply.fresh_song is not None:
+            params["source_task_id"], params["result_id"] = supply.fresh_song()
+        _steer_window(params)
+    elif label == TASK_OPERATION and supply.readable_tasks:
+        if linked:
+            return  # the link chose the id: keep it
+        path = case.path_parameters if case.path_parameters is not None else {}
+        generated = str(path.get("task_id", ""))
+        index = zlib.crc32(generated.encode("utf-8", "surrogatepass")) % len(supply.readable_tasks)
+        path["task_id"] = supply.readable_tasks[index]
+        case.path_parameters = path
