@@ -111,6 +111,7 @@ def test_every_error_example_parses_as_the_error_response(
     operation: str, status: str, name: str, example: dict[str, Any]
 ) -> None:
     client = _client(int(status), json.dumps(example).encode())
+    response: Any
     if operation == "create":
         body = SunoPersonaCreationRequest.from_dict(
             CREATE["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]
