@@ -65,5 +65,8 @@ class InProcessMock:
 def fresh_mock(config: MockConfig | None = None) -> InProcessMock:
     """A mock at its fixtures, on a ManualClock, rate limit off unless ``config`` says otherwise."""
     clock = ManualClock()
-    app = create_app(config if config is not None else MockConfig(rate_limit=0), clock=clock)
+    app = create_app(
+        config if config is not None else MockConfig(rate_limit=0, credits_per_user=1e12),
+        clock=clock,
+    )
     return InProcessMock(app=app, clock=clock)
