@@ -18,7 +18,7 @@ STATEFUL_SCENARIOS: Final = 20
 STATEFUL_STEPS: Final = 6
 
 #: Task-lifecycle state machine: runs, and the most rules in one run.
-LIFECYCLE_RUNS: Final = 40
+LIFECYCLE_RUNS: Final = 100
 LIFECYCLE_STEPS: Final = 25
 
 #: Persona requests generated for the SDK-against-server differential.
