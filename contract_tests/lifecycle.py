@@ -156,7 +156,8 @@ class PersonaLifecycle(RuleBasedStateMachine):
         persona_id = (body.get("result_data") or {}).get("persona_id")
         if status == "completed":
             assert isinstance(persona_id, str), f"completed task {task} has no persona_id"
-            assert persona_id and before.persona_id in (None, persona_id), (
+            assert persona_id, f"completed task {task} has an empty persona_id"
+            assert before.persona_id in (None, persona_id), (
                 f"task {task} persona_id changed from {before.persona_id} to {persona_id}"
             )
         self.seen[task] = Seen(before.song, status, progress, persona_id or before.persona_id)
