@@ -83,11 +83,12 @@ def markdown_table(table: Table) -> str:
 
 
 def sparkline(values: list[float]) -> str:
-    """A one-line plot of a curve (e.g. RSS over creations), scaled from 0 to its max."""
+    """A one-line plot of a curve (e.g. RSS over creations), scaled from its min to its max."""
     if not values:
         return ""
-    top = max(values) or 1.0
-    return "".join(_SPARK[min(len(_SPARK) - 1, int(v / top * (len(_SPARK) - 1)))] for v in values)
+    low, span = min(values), (max(values) - min(values)) or 1.0
+    top = len(_SPARK) - 1
+    return "".join(_SPARK[min(top, int((v - low) / span * top))] for v in values)
 
 
 def markdown_report(report: BenchReport) -> str:

@@ -130,17 +130,20 @@ class ServerProcess:
         self.stop()
 
 
-def mock_argv(port: int, **knobs: float | int) -> list[str]:
-    """Command line of our standalone mock with the given `MockConfig` knobs."""
-    argv = [sys.executable, "-m", "benchmarks.mock_process", "--port", str(port)]
-    for knob, value in knobs.items():
-        argv += [f"--{knob.replace('_', '-')}", str(value)]
+def mock_argv(port: int, **flags: float | int) -> list[str]:
+    """Command line of our standalone mock (`python -m evolink_mock`), request log off.
+
+    `flags` are its options with `_` for `-` (`persona_duration=0.3`, `credits=1e12`).
+    """
+    argv = [sys.executable, "-m", "evolink_mock", "--port", str(port), "--quiet"]
+    for flag, value in flags.items():
+        argv += [f"--{flag.replace('_', '-')}", str(value)]
     return argv
 
 
 @contextlib.contextmanager
-def running_mock(name: str = "mock", **knobs: float | int) -> Iterator[ServerProcess]:
-    """Our mock, standalone under uvicorn on a free loopback port."""
+def running_mock(name: str = "mock", **flags: float | int) -> Iterator[ServerProcess]:
+    """Our mock's own standalone command on a free loopback port, stopped on exit."""
     port = free_port()
-    with ServerProcess(mock_argv(port, **knobs), port, name=name) as server:
+    with ServerProcess(mock_argv(port, **flags), port, name=name) as server:
         yield server

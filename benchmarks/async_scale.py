@@ -130,7 +130,7 @@ def _run_variant(variant: str, base_url: str, songs: list[tuple[str, str]], firs
 
 def run() -> BenchReport:
     started = time.monotonic()
-    with running_mock("mock-async", persona_duration=TASK_SECONDS, credits_per_user=1e12) as mock:
+    with running_mock("mock-async", persona_duration=TASK_SECONDS, credits=1e12) as mock:
         open_the_gates(mock.base_url)
         songs = add_songs(mock.base_url, CREATIONS * len(VARIANTS))
         results = [

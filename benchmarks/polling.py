@@ -137,8 +137,14 @@ def run() -> BenchReport:
         "truthful estimate (= true duration)": asyncio.run(_scenario(None)),
     }
     rows = [
-        [scenario, name, s["reads_per_task"], s["median_delay_s"], s["p90_delay_s"],
-         s["max_delay_s"]]
+        [
+            scenario,
+            name,
+            s["reads_per_task"],
+            s["median_delay_s"],
+            s["p90_delay_s"],
+            s["max_delay_s"],
+        ]
         for scenario, by_policy in scenarios.items()
         for name, s in by_policy.items()
     ]
@@ -154,8 +160,14 @@ def run() -> BenchReport:
         tables=[
             Table(
                 title=f"{len(DURATIONS)} tasks per row, true durations 10-30 s; virtual time",
-                columns=["scenario", "poller", "reads/task", "median delay s", "p90 delay s",
-                         "max delay s"],
+                columns=[
+                    "scenario",
+                    "poller",
+                    "reads/task",
+                    "median delay s",
+                    "p90 delay s",
+                    "max delay s",
+                ],
                 rows=rows,
             )
         ],

@@ -159,7 +159,8 @@ def run() -> BenchReport:
         command="scripts/bench sdk_overhead",
         tables=[
             Table(
-                title=f"µs per call, {ROUNDS} rounds × {CALLS_PER_ROUND:,} calls, one MockTransport",
+                title=f"µs per call, {ROUNDS} rounds of {CALLS_PER_ROUND:,} calls, "
+                "one MockTransport",
                 columns=["path", "median µs", "best µs", "ratio to raw (median of rounds)"],
                 rows=rows,
             )

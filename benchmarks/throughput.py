@@ -120,7 +120,7 @@ def run() -> BenchReport:
         prism_create = _load(prism.base_url, same, "POST", "prism-create")
         prism_invalid = _probe_invalid(prism.base_url)
 
-    with running_mock("mock-throughput", credits_per_user=1e12) as mock:
+    with running_mock("mock-throughput", credits=1e12) as mock:
         open_the_gates(mock.base_url)
         pairs = add_songs(mock.base_url, FRESH_SONGS)
         warm, measured = pairs[:10_000], pairs[10_000:]
