@@ -144,7 +144,10 @@ def _finite(params: dict[str, Any], key: str) -> float | None:
     value = params.get(key)
     if value is None:
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer literal beyond the float range
+        number = math.inf
     if not math.isfinite(number):
         raise invalid_request(f"model_params.{key} must be a finite number", f"model_params.{key}")
     return number

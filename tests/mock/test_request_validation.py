@@ -89,6 +89,11 @@ def test_vocal_bounds_must_be_finite(client: httpx.Client) -> None:
     assert _refusal(response)["message"] == "model_params.vocal_end must be a finite number"
 
 
+def test_integer_too_large_for_a_float_is_a_400_not_a_500(client: httpx.Client) -> None:
+    response = client.post(CREATE, json=persona_body(vocal_start=10**400, vocal_end=10**400 + 20))
+    assert _refusal(response)["message"] == "model_params.vocal_start must be a finite number"
+
+
 @pytest.mark.parametrize(("start", "end"), [(0, 10), (5, 35), (0.5, 30.5), (100, 110.0)])
 def test_window_bounds_are_inclusive(client: httpx.Client, start: float, end: float) -> None:
     response = client.post(CREATE, json=persona_body(vocal_start=start, vocal_end=end))
