@@ -51,7 +51,11 @@ def _check_time(name: str, value: object, out: list[Violation]) -> bool:
         out.append(Violation(name, f"must be a number of seconds, got {type(value).__name__}"))
         return False
     assert isinstance(value, int | float)
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond float range: no server can take it as seconds
+        finite = False
+    if not finite:
         out.append(Violation(name, "must be a finite number"))
         return False
     if value < 0:
