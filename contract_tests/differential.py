@@ -25,6 +25,7 @@ from . import budget
 from .inprocess import InProcessMock
 
 __all__ = [
+    "BOUNDARY_EXAMPLES",
     "REAL_SONG",
     "REAL_SOURCE",
     "Verdicts",
@@ -55,6 +56,7 @@ _TIMES = st.one_of(
     st.booleans(),
     st.sampled_from([math.nan, math.inf, -math.inf]),
     st.sampled_from(["10", "", None]),
+    st.just(10**400),  # a JSON integer no float can hold
 )
 #: Windows around both bounds, inclusive at 10 and 30.
 _WINDOWS = st.one_of(
@@ -119,6 +121,43 @@ def persona_arguments(draw: st.DrawFn) -> dict[str, object]:
     pair = drawn.pop("vocal")
     assert isinstance(pair, tuple)
     return {**drawn, "vocal_start": pair[0], "vocal_end": pair[1]}
+
+
+def _boundary(**changes: object) -> dict[str, object]:
+    valid: dict[str, object] = {
+        "source_task_id": REAL_SOURCE,
+        "result_id": "text",
+        "name": "Boundary",
+        "description": "a request on one rule's edge",
+        "vocal_start": None,
+        "vocal_end": None,
+        "style": None,
+    }
+    return {**valid, **changes}
+
+
+#: Requests on each rule's edge, always tried before the generated ones.
+BOUNDARY_EXAMPLES: Final = (
+    _boundary(),
+    _boundary(vocal_start=0, vocal_end=9.999),
+    _boundary(vocal_start=0, vocal_end=10),
+    _boundary(vocal_start=5, vocal_end=35),
+    _boundary(vocal_start=0, vocal_end=30.001),
+    _boundary(vocal_start=0, vocal_end=31),
+    _boundary(vocal_start=15, vocal_end=None),
+    _boundary(vocal_start=None, vocal_end=25),
+    _boundary(vocal_start=-1, vocal_end=15),
+    _boundary(vocal_start=True, vocal_end=20),
+    _boundary(vocal_start=math.nan, vocal_end=20),
+    _boundary(vocal_start=0, vocal_end=math.inf),
+    _boundary(vocal_start=10**400, vocal_end=10**400 + 20),
+    _boundary(vocal_start=20, vocal_end=10),
+    _boundary(result_id="not-a-uuid"),
+    _boundary(result_id="uuid"),
+    _boundary(style=""),
+    _boundary(name=None),
+    _boundary(description=7),
+)
 
 
 def _real_result_id(form: object, song: str) -> object:
@@ -215,4 +254,6 @@ def check_sdk_agrees_with_server(
                 f"\nbody: {verdicts.body}"
             )
 
+    for example in reversed(BOUNDARY_EXAMPLES):
+        sdk_and_server_agree = hypothesis.example(example)(sdk_and_server_agree)
     sdk_and_server_agree()

@@ -34,7 +34,13 @@ from . import budget
 from .inprocess import InProcessMock, fresh_mock
 from .responses import schema_problem
 
-__all__ = ["LIFECYCLE_CONFIG", "PersonaLifecycle", "lifecycle_machine", "run_lifecycle"]
+__all__ = [
+    "LIFECYCLE_CONFIG",
+    "LifecycleViolation",
+    "PersonaLifecycle",
+    "lifecycle_machine",
+    "run_lifecycle",
+]
 
 #: Short tasks, a quarter of them failing, no limits: every path is reachable in a few steps.
 LIFECYCLE_CONFIG: Final = MockConfig(
@@ -54,6 +60,19 @@ NEXT_STATUSES: Final = {
     "failed": frozenset({"failed"}),
 }
 _CREATE_PATH: Final = "/v1/audios/generations"
+
+
+class LifecycleViolation(AssertionError):
+    """A broken lifecycle invariant, named so a report can say which one."""
+
+    def __init__(self, invariant: str, message: str) -> None:
+        super().__init__(f"[{invariant}] {message}")
+        self.invariant = invariant
+
+
+def _hold(invariant: str, condition: object, message: str) -> None:
+    if not condition:
+        raise LifecycleViolation(invariant, message)
 
 
 @attrs.define
@@ -94,7 +113,9 @@ class PersonaLifecycle(RuleBasedStateMachine):
             return None  # an injected proxy page: not the service's answer
         body = json.loads(response.content)
         problem = schema_problem(operation, status, body)
-        assert problem is None, f"{operation} {status} breaks the spec: {problem}"
+        _hold(
+            "responses_conform", problem is None, f"{operation} {status} breaks the spec: {problem}"
+        )
         return body
 
     def _create(self, song: str) -> Any:
@@ -125,16 +146,22 @@ class PersonaLifecycle(RuleBasedStateMachine):
         status, body = self._create(song)
         live = [t for t in self.holders[song] if self.seen[t].status != "failed"]
         if status == 200:
-            assert not live, (
+            _hold(
+                "one_persona_per_song",
+                not live,
                 f"a second persona task {body['id']} was accepted for song {song}, "
-                f"which already has {live}"
+                f"which already has {live}",
             )
             task_id = body["id"]
-            assert body["status"] == "pending", f"a new task is {body['status']}"
+            _hold(
+                "creation_starts_pending",
+                body["status"] == "pending",
+                f"a new task is {body['status']}",
+            )
             self.seen[task_id] = Seen(song=song)
             self.holders[song].append(task_id)
             return task_id
-        assert status == 400, f"creating a persona answered {status}"
+        _hold("creation_answers_200_or_400", status == 400, f"creating a persona answered {status}")
         return multiple()
 
     @rule(task=tasks)
@@ -143,22 +170,40 @@ class PersonaLifecycle(RuleBasedStateMachine):
 
     def _observe(self, task: str) -> None:
         response = self.http.get(f"/v1/tasks/{task}")
-        assert response.status_code == 200, f"polling {task} answered {response.status_code}"
+        _hold(
+            "tasks_stay_readable",
+            response.status_code == 200,
+            f"polling {task} answered {response.status_code}",
+        )
         body = self._answer("detail", response)
         before = self.seen[task]
         status, progress = body["status"], body["progress"]
-        assert status in NEXT_STATUSES[before.status], (
-            f"task {task} went from {before.status} to {status}"
+        _hold(
+            "legal_transitions",
+            status in NEXT_STATUSES[before.status],
+            f"task {task} went from {before.status} to {status}",
         )
-        assert progress >= before.progress, (
-            f"task {task} progress fell from {before.progress} to {progress}"
+        _hold(
+            "progress_never_falls",
+            progress >= before.progress,
+            f"task {task} progress fell from {before.progress} to {progress}",
         )
         persona_id = (body.get("result_data") or {}).get("persona_id")
         if status == "completed":
-            assert isinstance(persona_id, str), f"completed task {task} has no persona_id"
-            assert persona_id, f"completed task {task} has an empty persona_id"
-            assert before.persona_id in (None, persona_id), (
-                f"task {task} persona_id changed from {before.persona_id} to {persona_id}"
+            _hold(
+                "completed_has_persona_id",
+                isinstance(persona_id, str),
+                f"completed task {task} has no persona_id",
+            )
+            _hold(
+                "completed_has_persona_id",
+                persona_id,
+                f"completed task {task} has an empty persona_id",
+            )
+            _hold(
+                "persona_id_never_changes",
+                before.persona_id in (None, persona_id),
+                f"task {task} persona_id changed from {before.persona_id} to {persona_id}",
             )
         self.seen[task] = Seen(before.song, status, progress, persona_id or before.persona_id)
 
@@ -172,7 +217,11 @@ class PersonaLifecycle(RuleBasedStateMachine):
         """A fault answers instead of the service; it must not look like a state change."""
         self.mock.service.faults.queue(Fault(mode))
         response = self.http.get(f"/v1/tasks/{task}")
-        assert response.status_code == int(mode), f"fault {mode} answered {response.status_code}"
+        _hold(
+            "faults_answer_as_asked",
+            response.status_code == int(mode),
+            f"fault {mode} answered {response.status_code}",
+        )
         self._answer("detail", response)
 
     @rule(task=consumes(tasks))
@@ -183,7 +232,11 @@ class PersonaLifecycle(RuleBasedStateMachine):
     def one_persona_per_song(self) -> None:
         for song, holders in self.holders.items():
             alive = [t for t in holders if self.seen[t].status != "failed"]
-            assert len(alive) <= 1, f"song {song} has {len(alive)} live persona tasks: {alive}"
+            _hold(
+                "one_persona_per_song",
+                len(alive) <= 1,
+                f"song {song} has {len(alive)} live persona tasks: {alive}",
+            )
 
 
 def lifecycle_machine(make_mock: Callable[[], InProcessMock]) -> type[PersonaLifecycle]:

@@ -1,0 +1,104 @@
+"""Run every check on generated requests and keep a tally per check, without pytest.
+
+``tally_checks`` is the harness's engine outside pytest: for each operation and
+generation mode it draws seeded cases, steers the positive ones, sends them (in-process
+or to a base URL) and runs each check on its own, so every failure is attributed to
+exactly one named check. The mutant self-test and the live runner both read its tallies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+import hypothesis
+from schemathesis import Case, CheckFunction, GenerationMode
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from . import client_parsing
+from .steering import SongSupply, steer
+
+__all__ = ["CheckTally", "all_checks", "tally_checks"]
+
+
+def all_checks() -> list[CheckFunction]:
+    """Every registered function check: schemathesis's built-ins and the harness's own."""
+    load_all_checks()
+    assert client_parsing.parses_with_clients in CHECKS.get_all()
+    return [check for check in CHECKS.get_all() if not isinstance(check, type)]
+
+
+@attrs.define
+class CheckTally:
+    """How one check fared: responses it judged, how many it failed, the first failure."""
+
+    name: str
+    judged: int = 0
+    failed: int = 0
+    first_failure: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.failed == 0
+
+
+def _judge(
+    case: Case[Any], response: Any, checks: Iterable[CheckFunction], tallies: dict[str, CheckTally]
+) -> None:
+    for check in checks:
+        tally = tallies[check.__name__]
+        tally.judged += 1
+        try:
+            case.validate_response(response, checks=[check])
+        except FailureGroup as group:
+            tally.failed += 1
+            if tally.first_failure is None:
+                tally.first_failure = (
+                    f"{case.operation.label}: {group.exceptions[0].title}\n{group}"
+                )
+
+
+def tally_checks(
+    schema: OpenApiSchema,
+    supply: SongSupply,
+    *,
+    examples: int,
+    modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
+    operations: tuple[str, ...] | None = None,
+    checks: list[CheckFunction] | None = None,
+    send: Callable[[Case[Any]], Any] | None = None,
+) -> dict[str, CheckTally]:
+    """Seeded cases for each operation (or those named) and mode; a tally per check."""
+    chosen = checks if checks is not None else all_checks()
+    tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            continue  # an operation the spec leaves unusable: the conformance tests report it
+        operation = result.ok()
+        if operations is not None and operation.label not in operations:
+            continue
+        for mode in modes:
+
+            @hypothesis.settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+                suppress_health_check=list(hypothesis.HealthCheck),
+            )
+            @hypothesis.given(operation.as_strategy(generation_mode=mode))
+            def probe(case: Case[Any]) -> None:
+                steer(case, supply)
+                response = send(case) if send is not None else case.call()
+                _judge(case, response, chosen, tallies)
+
+            try:
+                probe()
+            except hypothesis.errors.Unsatisfiable:
+                continue  # no such case exists (a free-form string has no negative form)
+    return tallies
