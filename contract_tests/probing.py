@@ -22,7 +22,10 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from . import client_parsing
 from .steering import SongSupply, steer
 
-__all__ = ["CheckTally", "all_checks", "tally_checks"]
+__all__ = ["SERVER_ANSWERS", "CheckTally", "all_checks", "tally_checks"]
+
+#: The tally of requests that got any HTTP answer at all (no dropped connection, no refusal).
+SERVER_ANSWERS = "server_answers_every_request"
 
 
 def all_checks() -> list[CheckFunction]:
@@ -75,6 +78,7 @@ def tally_checks(
     """Seeded cases for each operation (or those named) and mode; a tally per check."""
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
+    reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
             continue  # an operation the spec leaves unusable: the conformance tests report it
@@ -94,7 +98,15 @@ def tally_checks(
             @hypothesis.given(operation.as_strategy(generation_mode=mode))
             def probe(case: Case[Any]) -> None:
                 steer(case, supply)
-                response = send(case) if send is not None else case.call()
+                reachable.judged += 1
+                try:
+                    response = send(case) if send is not None else case.call()
+                except Exception as error:  # transport errors of requests or of the app
+                    reachable.failed += 1
+                    reachable.first_failure = reachable.first_failure or (
+                        f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
+                    )
+                    return
                 _judge(case, response, chosen, tallies)
 
             try:

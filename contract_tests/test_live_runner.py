@@ -11,12 +11,13 @@ from evolink_mock import MockConfig, serve_in_thread
 from evolink_mock import fixtures as mock_fixtures
 
 from contract_tests import live
-from contract_tests.probing import all_checks
+from contract_tests.probing import SERVER_ANSWERS, all_checks
 from contract_tests.refusals import REFUSALS
 
 
 def _expected_names() -> set[str]:
-    return {check.__name__ for check in all_checks()} | {probe.name for probe in REFUSALS}
+    names = {check.__name__ for check in all_checks()} | {probe.name for probe in REFUSALS}
+    return names | {SERVER_ANSWERS}
 
 
 @pytest.mark.parametrize("mode", ["--full", "--safe"])
