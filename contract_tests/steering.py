@@ -10,7 +10,6 @@ requests are left exactly as generated: the server must refuse them as they are.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,7 @@ __all__ = ["SongSupply", "steer"]
 _STEERED_WINDOW = 20.0
 
 
-@attrs.frozen
+@attrs.define
 class SongSupply:
     """Where steered requests point: fresh songs to create from, tasks the caller can read."""
 
@@ -33,6 +32,13 @@ class SongSupply:
     fresh_song: Callable[[], tuple[str, str]] | None
     #: Ids of tasks the caller owns (music, persona, failed, unfinished...).
     readable_tasks: tuple[str, ...]
+    _turn: int = 0
+
+    def next_readable(self) -> str:
+        """The readable tasks in turn, so every shape of task is read, whatever was generated."""
+        task_id = self.readable_tasks[self._turn % len(self.readable_tasks)]
+        self._turn += 1
+        return task_id
 
 
 def _is_positive(case: Case[Any]) -> bool:
@@ -74,7 +80,5 @@ def steer(case: Case[Any], supply: SongSupply, *, linked: bool = False) -> None:
         if linked:
             return  # the link chose the id: keep it
         path = case.path_parameters if case.path_parameters is not None else {}
-        generated = str(path.get("task_id", ""))
-        index = zlib.crc32(generated.encode("utf-8", "surrogatepass")) % len(supply.readable_tasks)
-        path["task_id"] = supply.readable_tasks[index]
+        path["task_id"] = supply.next_readable()
         case.path_parameters = path
