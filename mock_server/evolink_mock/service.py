@@ -101,7 +101,9 @@ class MockService:
             self._keys: list[tuple[bytes, str]] = []
             self._fixed: dict[str, Task] = {}
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
-            self._claims: dict[str, Task] = {}
+            # result_id -> id of the persona task made from it. Ids, not tasks, so that a
+            # claim outlives its task's retention at the cost of two short strings.
+            self._claims: dict[str, str] = {}
             self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
             self.faults = FaultPlan(config)
             self.request_log: collections.deque[RequestRecord] = collections.deque(
@@ -118,7 +120,7 @@ class MockService:
                     task = _task_from_fixture(fixture_user.user_id, fixture_task)
                     self._fixed[task.task_id] = task
                     if task.source_result_id is not None:
-                        self._claims[task.source_result_id] = task
+                        self._claims[task.source_result_id] = task.task_id
 
     def _add_user(self, user_id: str, api_key: str, credits: float) -> User:
         user = User(user_id, api_key, credits)
@@ -240,11 +242,13 @@ class MockService:
                     f"{source.task_id}",
                     "model_params.result_id",
                 )
-            holder = self._claims.get(request.result_id)
-            if holder is not None and not holder.failed_at(now):
+            holder_id = self._claims.get(request.result_id)
+            holder = None if holder_id is None else self._find(holder_id)
+            # A forgotten holder finished long ago without failing (failures free the song).
+            if holder_id is not None and (holder is None or not holder.failed_at(now)):
                 raise invalid_request(
                     f"A persona was already created from result_id {request.result_id} "
-                    f"(task {holder.task_id}); each song can only create one persona",
+                    f"(task {holder_id}); each song can only create one persona",
                     "model_params.result_id",
                 )
             user = self.users[user_id]
@@ -265,7 +269,7 @@ class MockService:
                 pending_share=config.pending_share,
             )
             self._recent[task.task_id] = task
-            self._claims[request.result_id] = task
+            self._claims[request.result_id] = task.task_id
             self._forget_old(now)
         seen = task.view(now)
         return {
@@ -288,12 +292,21 @@ class MockService:
         """Drop finished tasks past retention, and the oldest beyond the count bound."""
         recent = self._recent
         while len(recent) > self.config.retention_max_tasks:
-            recent.popitem(last=False)
+            self._release(recent.popitem(last=False)[1], now)
         while recent:
             oldest = next(iter(recent.values()))
             if not self._expired(oldest, now):
                 break
-            recent.popitem(last=False)
+            self._release(recent.popitem(last=False)[1], now)
+
+    def _find(self, task_id: str) -> Task | None:
+        return self._recent.get(task_id) or self._fixed.get(task_id)
+
+    def _release(self, task: Task, now: float) -> None:
+        """A forgotten task keeps its song's claim unless it failed (a failure frees the song)."""
+        rid = task.source_result_id
+        if rid is not None and task.failed_at(now) and self._claims.get(rid) == task.task_id:
+            del self._claims[rid]
 
     # --- control ------------------------------------------------------------------------
 

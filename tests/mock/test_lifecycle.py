@@ -165,3 +165,26 @@ def test_expired_tasks_are_swept_not_just_hidden() -> None:
         body = persona_body(source_task_id=task.task_id, result_id=task.songs[0].result_id)
         assert c.post(CREATE, json=body).status_code == 200
     assert handle.service.snapshot()["tasks"]["recent"] == 1
+
+
+def test_a_song_stays_claimed_after_its_completed_persona_task_is_forgotten() -> None:
+    handle = _handle(persona_duration=1, retention_seconds=5, rate_limit=0)
+    with handle.client() as c:
+        task = handle.add_music_task(songs=1)
+        body = persona_body(source_task_id=task.task_id, result_id=task.songs[0].result_id)
+        first = c.post(CREATE, json=body).json()["id"]
+        handle.advance(1 + 6)
+        assert c.get(f"/v1/tasks/{first}").status_code == 404  # forgotten
+        again = c.post(CREATE, json=body)
+        assert again.status_code == 400
+        assert "already created" in again.json()["error"]["message"]
+
+
+def test_a_song_is_free_again_once_its_failed_persona_task_is_forgotten() -> None:
+    handle = _handle(persona_duration=1, retention_seconds=5, rate_limit=0, failure_rate=1.0)
+    with handle.client() as c:
+        task = handle.add_music_task(songs=1)
+        body = persona_body(source_task_id=task.task_id, result_id=task.songs[0].result_id)
+        assert c.post(CREATE, json=body).status_code == 200
+        handle.advance(1 + 6)
+        assert c.post(CREATE, json=body).status_code == 200
