@@ -49,6 +49,37 @@ def test_the_first_interval_follows_the_estimated_time() -> None:
     assert policy.interval(0, 0.5) == 1.0  # never shorter than the initial interval
 
 
+def test_reads_come_often_while_the_task_is_plausibly_finishing() -> None:
+    policy = PollPolicy()
+    # Estimate 20 s: from 10 s (half) to 30 s (1.5x) a read every 2 s.
+    assert [policy.interval(n, 20, elapsed) for n, elapsed in ((1, 10), (2, 20), (3, 30))] == [
+        2.0,
+        2.0,
+        2.0,
+    ]
+    assert policy.interval(1, 600, 300) == 10.0  # a tenth of a long estimate, capped
+
+
+def test_a_task_past_its_estimate_is_read_less_and_less_often() -> None:
+    policy = PollPolicy()
+    waits = [policy.interval(n, 20, elapsed) for n, elapsed in enumerate((38, 46, 60, 400))]
+    assert waits == [2.0, 4.0, 7.5, 10.0]
+    assert waits == sorted(waits)
+
+
+def test_without_an_estimate_waits_grow_geometrically_to_the_cap() -> None:
+    policy = PollPolicy()
+    assert [policy.interval(n, None) for n in range(7)] == [
+        1.0,
+        1.5,
+        2.25,
+        3.375,
+        5.0625,
+        7.59375,
+        10.0,
+    ]
+
+
 def test_waiting_polls_until_the_persona_exists(fake_time: FakeTime) -> None:
     script = Script(progress("pending", 0), progress("processing", 60), DONE)
     seen: list[Task] = []
@@ -109,7 +140,7 @@ def test_create_and_wait_starts_from_the_estimated_time(fake_time: FakeTime) -> 
     script = Script(json_reply(200, submitted()), progress("processing", 50), DONE)
     persona = make_client(script, fake_time).create_persona_and_wait(**VALID)
     assert persona.persona_id == "persona-123"
-    assert fake_time.sleeps == [7.5, 10.0]
+    assert fake_time.sleeps == [7.5, 2.0]
     assert [r.method for r in script.requests] == ["POST", "GET", "GET"]
 
 

@@ -27,12 +27,18 @@ RETRY_JITTER = 0.25
 # beyond it the SDK stops retrying and raises, so the caller decides rather than blocking.
 MAX_RETRY_AFTER = 60.0
 
-# Polling a task: the first wait, how much each wait grows, and the cap on one wait.
+# Polling a task with no estimate: the first wait, how much each wait grows, the cap on one wait.
 POLL_INITIAL_INTERVAL = 1.0
 POLL_GROWTH = 1.5
 POLL_MAX_INTERVAL = 10.0
-# When the service gives an estimated_time, the first wait is this fraction of it (capped).
+# With an estimated_time: no read before this fraction of it has passed ...
 POLL_ESTIMATE_FRACTION = 0.5
+# ... then a read every POLL_NEAR_INTERVAL seconds while the task is plausibly finishing,
+# up to POLL_OVERRUN_FACTOR x the estimate ...
+POLL_NEAR_INTERVAL = 2.0
+POLL_OVERRUN_FACTOR = 1.5
+# ... and past that, a wait of this fraction of the overrun (geometric), capped as above.
+POLL_BACKOFF_FRACTION = 0.25
 # Overall deadline of wait_for_persona when the caller gives none.
 DEFAULT_WAIT_TIMEOUT = 600.0
 
