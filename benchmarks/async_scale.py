@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 import httpx
+from attrs import frozen
 from evolink_persona import AsyncPersonaClient, PollPolicy
 
 from ._report import ROOT, BenchReport, Table, Target
@@ -28,7 +29,19 @@ NAME = "async_scale"
 CREATIONS = 1_000
 CONCURRENCY = 64
 TASK_SECONDS = 0.3
-POLL = PollPolicy(initial_interval=0.1, growth=1.5, max_interval=1.0, estimate_fraction=0.0)
+
+
+@frozen
+class GeometricSchedule(PollPolicy):
+    """0.1 s, x1.5, capped at 1 s whatever the estimate: the schedule the raw loop uses too."""
+
+    def interval(
+        self, poll_number: int, estimated_time: float | None, elapsed: float = 0.0
+    ) -> float:
+        return min(self.max_interval, self.initial_interval * self.growth**poll_number)
+
+
+POLL = GeometricSchedule(initial_interval=0.1, growth=1.5, max_interval=1.0)
 VARIANTS = ("raw httpx.AsyncClient", "SDK AsyncPersonaClient", "SDK + user's httpx.AsyncClient")
 
 
@@ -40,7 +53,7 @@ async def _raw_job(http: httpx.AsyncClient, task_id: str, result_id: str) -> str
     persona_task = reply.json()["id"]
     polls = 0
     while True:
-        await asyncio.sleep(min(POLL.max_interval, POLL.initial_interval * POLL.growth**polls))
+        await asyncio.sleep(POLL.interval(polls, None))
         polls += 1
         seen = await http.get(f"/v1/tasks/{persona_task}", headers=headers)
         seen.raise_for_status()
