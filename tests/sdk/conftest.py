@@ -8,9 +8,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
-from sdk_support import FakeTime
+from evolink_persona import cli
+from sdk_support import API_KEY, CliRunner, FakeTime
 
 
 @pytest.fixture
 def fake_time() -> FakeTime:
     return FakeTime()
+
+
+@pytest.fixture
+def scripted_cli(monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime) -> CliRunner:
+    """The CLI on a scripted transport, with ``EVOLINK_API_KEY`` set to the test key."""
+    monkeypatch.setenv("EVOLINK_API_KEY", API_KEY)
+    return CliRunner(fake_time, lambda name, value: monkeypatch.setattr(cli, name, value))

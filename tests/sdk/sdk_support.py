@@ -1,4 +1,4 @@
-"""Shared test doubles for the SDK tests: a scripted httpx transport, a fake clock."""
+"""Shared test doubles for the SDK tests: a scripted httpx transport, a fake clock, a CLI run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from evolink_persona import AsyncPersonaClient, PersonaClient
+from evolink_persona import AsyncPersonaClient, PersonaClient, cli
 
 API_KEY = "sk-test-5e3b1f0c9a7d42e6b8aa"
 BASE_URL = "https://api.test"
@@ -121,3 +121,27 @@ def make_async_client(script: Script, fake_time: FakeTime, **kwargs: Any) -> Asy
         clock=fake_time.clock,
         **kwargs,
     )
+
+
+class CliRunner:
+    """Runs ``cli.main`` with its client on a scripted transport; records the factory's kwargs.
+
+    The CLI builds its client through ``cli.client_factory``; the runner swaps that for one that
+    checks the key the CLI read and returns a client on ``script`` and the fake clock.
+    """
+
+    def __init__(self, fake_time: FakeTime, patch: Callable[[str, object], None]) -> None:
+        self.fake_time = fake_time
+        self.patch = patch
+        self.factory_kwargs: list[dict[str, Any]] = []
+
+    def __call__(self, script: Script, argv: list[str]) -> int:
+        def factory(api_key: str, **kwargs: Any) -> PersonaClient:
+            assert api_key == API_KEY
+            self.factory_kwargs.append(kwargs)
+            return make_client(
+                script, self.fake_time, **{k: v for k, v in kwargs.items() if k != "base_url"}
+            )
+
+        self.patch("client_factory", factory)
+        return cli.main(argv)

@@ -21,6 +21,7 @@ from sdk_support import (
     RESULT_ID,
     TASK_ID,
     VALID,
+    CliRunner,
     FakeTime,
     Script,
     error_body,
@@ -41,24 +42,6 @@ SONGS = json_reply(
 )
 
 
-@pytest.fixture
-def scripted_cli(monkeypatch: pytest.MonkeyPatch, fake_time: FakeTime) -> Any:
-    """Point the CLI at a scripted transport; returns a function that runs main(argv)."""
-    monkeypatch.setenv("EVOLINK_API_KEY", API_KEY)
-
-    def run(script: Script, argv: list[str]) -> int:
-        def factory(api_key: str, **kwargs: Any) -> ep.PersonaClient:
-            assert api_key == API_KEY
-            return make_client(
-                script, fake_time, **{k: v for k, v in kwargs.items() if k != "base_url"}
-            )
-
-        monkeypatch.setattr(cli, "client_factory", factory)
-        return cli.main(argv)
-
-    return run
-
-
 def test_no_key_and_no_mock_stops_with_how_to_set_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -70,7 +53,7 @@ def test_no_key_and_no_mock_stops_with_how_to_set_it(
     assert "--mock" in err
 
 
-def test_task_prints_the_task(scripted_cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_task_prints_the_task(scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]) -> None:
     assert scripted_cli(Script(DONE), ["task", TASK_ID]) == 0
     out = capsys.readouterr().out
     assert "completed" in out
@@ -78,7 +61,7 @@ def test_task_prints_the_task(scripted_cli: Any, capsys: pytest.CaptureFixture[s
 
 
 def test_task_json_is_machine_readable(
-    scripted_cli: Any, capsys: pytest.CaptureFixture[str]
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert scripted_cli(Script(DONE), ["task", TASK_ID, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -86,7 +69,9 @@ def test_task_json_is_machine_readable(
     assert data["status"] == "completed"
 
 
-def test_songs_lists_result_ids(scripted_cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_songs_lists_result_ids(
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert scripted_cli(Script(SONGS), ["songs", MUSIC_TASK_ID]) == 0
     out = capsys.readouterr().out
     assert RESULT_ID in out
@@ -94,7 +79,7 @@ def test_songs_lists_result_ids(scripted_cli: Any, capsys: pytest.CaptureFixture
 
 
 def test_create_wait_prints_plain_progress_lines_off_a_terminal(
-    scripted_cli: Any, capsys: pytest.CaptureFixture[str]
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:
     script = Script(
         json_reply(200, submitted()), json_reply(200, task_body("processing", 50)), DONE
@@ -148,7 +133,7 @@ def test_the_live_progress_display_rewrites_one_line() -> None:
     ],
 )
 def test_each_error_class_has_its_exit_code(
-    reply: Any, expected: int, scripted_cli: Any, capsys: pytest.CaptureFixture[str]
+    reply: Any, expected: int, scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["create", "--source-task-id", MUSIC_TASK_ID, "--result-id", RESULT_ID]
     argv += ["--name", "N", "--description", "D"]
@@ -163,7 +148,7 @@ def test_exit_codes_are_distinct_per_error_class() -> None:
 
 
 def test_a_validation_error_lists_violations_in_json(
-    scripted_cli: Any, capsys: pytest.CaptureFixture[str]
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["create", "--source-task-id", MUSIC_TASK_ID, "--result-id", "nope", "--json"]
     argv += ["--name", "N", "--description", "D", "--vocal-start", "1"]
@@ -173,7 +158,7 @@ def test_a_validation_error_lists_violations_in_json(
 
 
 def test_wait_timeout_and_task_failure_exit_codes(
-    scripted_cli: Any, capsys: pytest.CaptureFixture[str]
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
 ) -> None:
     running = [json_reply(200, task_body("processing", 10))] * 20
     assert scripted_cli(Script(*running), ["wait", TASK_ID, "--wait-timeout", "5"]) == 17
@@ -184,7 +169,7 @@ def test_wait_timeout_and_task_failure_exit_codes(
 
 
 def test_key_file_is_read_and_a_missing_file_is_a_configuration_error(
-    tmp_path: Path, scripted_cli: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, scripted_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key_file = tmp_path / "key"
     key_file.write_text(API_KEY + "\n")
@@ -226,7 +211,7 @@ def test_the_key_never_shows_in_repr_errors_or_debug_logs(
 
 
 def test_the_cli_never_prints_the_key(
-    scripted_cli: Any, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     echo = json_reply(401, error_body("unauthorized", f"key {API_KEY} is revoked"))

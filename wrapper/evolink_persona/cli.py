@@ -382,27 +382,54 @@ def _cmd_mock(argv: list[str]) -> int:
 # The parser and main.
 
 
-def _parser() -> argparse.ArgumentParser:
+def _option_parsers(*, on_command: bool) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The common options, as parent parsers: (output options, where-to-talk options).
+
+    They are accepted before the command (like ``git -C``) and after it. The main parser holds
+    the real defaults; the subcommands' copies default to ``SUPPRESS``, so an option given
+    before the command is not overwritten by the subcommand's default (argparse copies every
+    attribute of the subcommand's namespace onto the main one). Two sets of parents, because
+    parent parsers share their action objects, hence their defaults.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if on_command else value
+
     output = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
-    output.add_argument("--json", action="store_true", help="print JSON for scripts")
-    output.add_argument("--max-retries", type=int, metavar="N", help="retries per request")
-    common = argparse.ArgumentParser(allow_abbrev=False, add_help=False, parents=[output])
-    common.add_argument(
+    output.add_argument(
+        "--json", action="store_true", default=default(False), help="print JSON for scripts"
+    )
+    output.add_argument(
+        "--max-retries",
+        type=int,
+        metavar="N",
+        default=default(None),
+        help="retries per request",
+    )
+    target = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
+    target.add_argument(
         "--mock",
         action="store_true",
+        default=default(False),
         help="serve this command from the embedded mock server (no key needed)",
     )
-    common.add_argument(
+    target.add_argument(
         "--api-key-file",
         metavar="PATH",
+        default=default(None),
         help=f"read the API key from this file (default: ${API_KEY_ENV})",
     )
-    common.add_argument(
+    target.add_argument(
         "--base-url",
         metavar="URL",
-        default=None,
+        default=default(None),
         help=f"service URL (default: ${BASE_URL_ENV} or https://api.evolink.ai)",
     )
+    return output, target
+
+
+def _parser() -> argparse.ArgumentParser:
+    output, target = _option_parsers(on_command=True)
     waiting = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
     waiting.add_argument(
         "--wait-timeout",
@@ -416,14 +443,21 @@ def _parser() -> argparse.ArgumentParser:
         prog="evolink-persona",
         # No abbreviations: "--api-key sk-..." must not be taken for --api-key-file.
         allow_abbrev=False,
-        description="Create Suno personas on EvoLink and follow their tasks.",
+        parents=list(_option_parsers(on_command=False)),
+        description="Create Suno personas on EvoLink and follow their tasks. The options "
+        "--json, --mock, --api-key-file, --base-url and --max-retries go before or after "
+        "the command.",
         epilog=_exit_code_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [output, target]
 
     create = commands.add_parser(
-        "create", allow_abbrev=False, parents=[common, waiting], help="create a persona from a song"
+        "create",
+        allow_abbrev=False,
+        parents=[*common, waiting],
+        help="create a persona from a song",
     )
     create.add_argument("--source-task-id", help="the finished music task (--mock: demo task)")
     create.add_argument("--result-id", help="the song's result_id (--mock: its first song)")
@@ -434,16 +468,19 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--style")
     create.add_argument("--wait", action="store_true", help="wait for the persona_id")
 
-    task = commands.add_parser("task", allow_abbrev=False, parents=[common], help="show a task")
+    task = commands.add_parser("task", allow_abbrev=False, parents=common, help="show a task")
     task.add_argument("task_id")
 
     songs = commands.add_parser(
-        "songs", allow_abbrev=False, parents=[common], help="list a music task's songs"
+        "songs", allow_abbrev=False, parents=common, help="list a music task's songs"
     )
     songs.add_argument("task_id", nargs="?", help="(--mock: the demo music task)")
 
     wait = commands.add_parser(
-        "wait", allow_abbrev=False, parents=[common, waiting], help="wait for a persona task to end"
+        "wait",
+        allow_abbrev=False,
+        parents=[*common, waiting],
+        help="wait for a persona task to end",
     )
     wait.add_argument("task_id")
 
@@ -469,6 +506,18 @@ def _exit_code_epilog() -> str:
         lines.append(f"  {code:3d}  {cls.__name__}")
     lines.append(f"  {EXIT_INTERRUPTED:3d}  interrupted")
     return "\n".join(lines)
+
+
+def _check_placement(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a common option given before a command it means nothing to (exits 2).
+
+    ``mock`` takes its own arguments after the word ``mock``; ``demo`` always talks to the
+    embedded mock, so a key file or a base URL would be silently ignored there.
+    """
+    if args.command == "mock":
+        parser.error("the mock server takes its options after 'mock' (try: mock --help)")
+    if args.command == "demo" and (args.api_key_file is not None or args.base_url is not None):
+        parser.error("demo always uses the embedded mock: --api-key-file/--base-url do not apply")
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -520,6 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(arguments)
+        _check_placement(parser, args)
     except SystemExit as exit_request:
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
     try:
