@@ -1,15 +1,11 @@
-"""Makes ``sdk_support`` (the SDK tests' shared doubles) importable under importlib mode."""
+"""Fixtures of the SDK tests; the shared doubles live in ``tests.sdk.sdk_support``."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 import pytest
 from evolink_persona import cli
-from sdk_support import API_KEY, CliRunner, FakeTime
+
+from tests.sdk.sdk_support import API_KEY, CliRunner, FakeTime
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 from evolink_persona import AsyncPersonaClient, PersonaClient, cli
@@ -14,7 +14,18 @@ BASE_URL = "https://api.test"
 TASK_ID = "task-unified-1774170584-su75smg7"
 MUSIC_TASK_ID = "task-unified-1774169216-ocqaqde7"
 RESULT_ID = "4fcc4507-a7ae-4441-ad8a-465c2f61d5bb"
-VALID = {
+
+
+class PersonaArgs(TypedDict):
+    """The required arguments of ``create_persona``, typed so ``**VALID`` type-checks."""
+
+    source_task_id: str
+    result_id: str
+    name: str
+    description: str
+
+
+VALID: PersonaArgs = {
     "source_task_id": MUSIC_TASK_ID,
     "result_id": RESULT_ID,
     "name": "Jazz Vocalist",

@@ -13,6 +13,8 @@ import pytest
 mock = pytest.importorskip("evolink_mock")
 from evolink_mock import fixtures  # noqa: E402
 
+from tests.sdk.sdk_support import PersonaArgs  # noqa: E402
+
 ADMIN = {"X-Mock-Admin-Token": mock.DEFAULT_ADMIN_TOKEN}
 
 
@@ -83,7 +85,7 @@ def test_async_flow_from_song_to_persona_on_the_asgi_mock() -> None:
 def test_a_second_persona_from_one_song_is_refused_as_already_existing() -> None:
     clock = mock.ManualClock()
     app = mock.create_app(mock.MockConfig(persona_duration=1.0), clock=clock)
-    params = {
+    params: PersonaArgs = {
         "source_task_id": fixtures.DEMO_MUSIC_TASK_ID,
         "result_id": fixtures.DEMO_RESULT_ID,
         "name": "P",

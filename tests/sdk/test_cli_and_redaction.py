@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -15,7 +16,8 @@ import evolink_persona as ep
 import httpx
 import pytest
 from evolink_persona import cli
-from sdk_support import (
+
+from tests.sdk.sdk_support import (
     API_KEY,
     MUSIC_TASK_ID,
     RESULT_ID,
@@ -94,25 +96,15 @@ def test_create_wait_prints_plain_progress_lines_off_a_terminal(
 
 
 def test_the_live_progress_display_rewrites_one_line() -> None:
-    class Tty:
-        def __init__(self) -> None:
-            self.text = ""
-
-        def write(self, text: str) -> None:
-            self.text += text
-
-        def flush(self) -> None:
-            pass
-
-    out = Tty()
-    display = cli.ProgressDisplay(out, live=True)  # type: ignore[arg-type]
+    out = io.StringIO()
+    display = cli.ProgressDisplay(out, live=True)
     display(ep.Task(id=TASK_ID, status="processing", progress=50))
     display(ep.Task(id=TASK_ID, status="processing", progress=50))
     display(ep.Task(id=TASK_ID, status="completed", progress=100))
     display.finish()
-    assert out.text.count("\r") == 2
-    assert "[##########..........]  50%" in out.text
-    assert out.text.endswith("\n")
+    assert out.getvalue().count("\r") == 2
+    assert "[##########..........]  50%" in out.getvalue()
+    assert out.getvalue().endswith("\n")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 from evolink_persona import cli
-from sdk_support import (
+
+from tests.sdk.sdk_support import (
     API_KEY,
     MUSIC_TASK_ID,
     TASK_ID,

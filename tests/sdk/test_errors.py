@@ -5,7 +5,8 @@ from __future__ import annotations
 import evolink_persona as ep
 import httpx
 import pytest
-from sdk_support import (
+
+from tests.sdk.sdk_support import (
     TASK_ID,
     VALID,
     FakeTime,
@@ -172,7 +173,7 @@ def test_an_invalid_request_sends_nothing(fake_time: FakeTime) -> None:
     script = Script()
     client = make_client(script, fake_time)
     with pytest.raises(ep.RequestValidationError) as caught:
-        client.create_persona(**{**VALID, "vocal_start": 0, "vocal_end": 40})
+        client.create_persona(**VALID, vocal_start=0, vocal_end=40)
     assert [v.field for v in caught.value.violations] == ["vocal_end"]
     assert script.requests == []
 

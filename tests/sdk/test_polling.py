@@ -9,7 +9,8 @@ import evolink_persona as ep
 import httpx
 import pytest
 from evolink_persona import PollPolicy, Task
-from sdk_support import (
+
+from tests.sdk.sdk_support import (
     TASK_ID,
     VALID,
     FakeTime,

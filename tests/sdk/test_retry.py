@@ -8,7 +8,8 @@ import evolink_persona as ep
 import httpx
 import pytest
 from evolink_persona import RetryPolicy, parse_retry_after
-from sdk_support import (
+
+from tests.sdk.sdk_support import (
     TASK_ID,
     VALID,
     FakeTime,

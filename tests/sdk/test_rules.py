@@ -10,7 +10,8 @@ from evolink_persona import RequestValidationError, check_persona_request, valid
 from evolink_persona._rules import build_persona_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sdk_support import RESULT_ID, VALID
+
+from tests.sdk.sdk_support import RESULT_ID, VALID
 
 
 def fields(**overrides: object) -> set[str]:
@@ -110,7 +111,13 @@ def test_the_request_fills_in_the_model_and_drops_an_empty_style() -> None:
     assert "style" not in body["model_params"]
     assert "vocal_start" not in body["model_params"]
     body = build_persona_request(
-        **{**VALID, "result_id": uuid.UUID(RESULT_ID)}, style="jazz", vocal_start=0, vocal_end=10
+        source_task_id=VALID["source_task_id"],
+        result_id=uuid.UUID(RESULT_ID),
+        name=VALID["name"],
+        description=VALID["description"],
+        style="jazz",
+        vocal_start=0,
+        vocal_end=10,
     ).to_dict()
     assert body["model_params"] == {**VALID, "style": "jazz", "vocal_start": 0, "vocal_end": 10}
 
