@@ -27,6 +27,7 @@ __all__ = [
     "finished_task_carries_its_result",
     "other_user_cannot_read_task",
     "require",
+    "second_user_probes",
     "set_second_user_key",
     "task_detail_is_the_requested_task",
 ]
@@ -51,14 +52,24 @@ _REQUEST_FIELDS: Final = (
 
 
 class _SecondUser:
-    """The key of a user who owns none of the tasks the first user reads."""
+    """The key of a user who owns none of the tasks the first user reads, and how many
+    reads were resent with it since it was last armed."""
 
     key: str | None = None
+    probes: int = 0
 
 
 def set_second_user_key(api_key: str | None) -> None:
     """Arm (or, with None, disarm) ``other_user_cannot_read_task`` with a second user's key."""
     _SecondUser.key = api_key
+    if api_key is not None:
+        _SecondUser.probes = 0
+
+
+def second_user_probes() -> int:
+    """Reads ``other_user_cannot_read_task`` resent with the second key since it was armed:
+    the responses it really judged (it passes every other response without looking)."""
+    return _SecondUser.probes
 
 
 def _json(response: Response) -> Any:
@@ -240,6 +251,7 @@ def other_user_cannot_read_task(ctx: CheckContext, response: Response, case: Cas
     if sent == f"Bearer {other}":
         return
     kwargs: dict[str, Any] = dict(ctx.internals.transport_kwargs or {})
+    _SecondUser.probes += 1
     probe = case.call(headers={"Authorization": f"Bearer {other}"}, **kwargs)
     require(
         probe.status_code in (403, 404),

@@ -78,7 +78,19 @@ def _control_songs(base_url: str, api_key: str, token: str) -> SongSupply:
     return SongSupply(fresh_song=fresh_song, readable_tasks=())
 
 
-def _run(args: argparse.Namespace, api_key: str, full: bool) -> list[CheckTally]:
+#: Why a full run sent no valid creation (it then sends what a safe run sends).
+NO_FRESH_SONGS = (
+    "valid creations skipped: no fresh songs (only a loopback mock with "
+    f"{ADMIN_TOKEN_ENV} set supplies them), so this run sent what safe mode sends"
+)
+#: Why ``other_user_cannot_read_task`` judged nothing.
+NO_SECOND_READS = (
+    f"other_user_cannot_read_task not exercised: it needs {SECOND_KEY_ENV} and a task "
+    "read answered 200 (--task-id naming a task of yours)"
+)
+
+
+def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[CheckTally], list[str]]:
     base_url = args.base_url.rstrip("/")
     readable = tuple(args.task_id) or (UNOWNED_TASK_ID,)
     token = os.environ.get(ADMIN_TOKEN_ENV)
@@ -86,6 +98,9 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> list[CheckTally]
     if full and token and is_loopback(base_url):
         supply = SongSupply(_control_songs(base_url, api_key, token).fresh_song, readable)
     schema = conformance_schema(api_key=api_key, base_url=base_url, examples=args.examples)
+    notes: list[str] = []
+    if full and supply.fresh_song is None:
+        notes.append(NO_FRESH_SONGS)
     checks.set_second_user_key(os.environ.get(SECOND_KEY_ENV))
     try:
         reads = tally_checks(schema, supply, examples=args.examples, operations=(TASK_OPERATION,))
@@ -99,20 +114,27 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> list[CheckTally]
             modes=creation_modes,
             operations=(CREATE_OPERATION,),
         )
+        second_user_reads = checks.second_user_probes() if os.environ.get(SECOND_KEY_ENV) else 0
     finally:
         checks.set_second_user_key(None)
     merged: list[CheckTally] = []
     for name, tally in reads.items():
         other = creations[name]
+        judged = tally.judged + other.judged
+        if name == checks.other_user_cannot_read_task.__name__:
+            # It passes every response it cannot judge; count only the reads it resent.
+            judged = second_user_reads
+            if not judged:
+                notes.append(NO_SECOND_READS)
         merged.append(
             CheckTally(
                 name,
-                tally.judged + other.judged,
+                judged,
                 tally.failed + other.failed,
                 tally.first_failure or other.first_failure,
             )
         )
-    return run_refusals(base_url, api_key) + merged
+    return run_refusals(base_url, api_key) + merged, notes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,14 +145,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     full = args.full or (not args.safe and is_loopback(args.base_url))
     mode = "full" if full else "safe"
-    tallies = _run(args, api_key, full)
+    tallies, notes = _run(args, api_key, full)
     secrets = [api_key, os.environ.get(SECOND_KEY_ENV, ""), os.environ.get(ADMIN_TOKEN_ENV, "")]
     for tally in tallies:
         if tally.first_failure:
             tally.first_failure = redact(tally.first_failure, secrets)
     args.report_dir.mkdir(parents=True, exist_ok=True)
     write_junit(args.report_dir / "contract-junit.xml", args.base_url, tallies)
-    summary = summary_text(args.base_url, mode, tallies)
+    summary = summary_text(args.base_url, mode, tallies, notes)
     (args.report_dir / "contract-summary.txt").write_text(summary, encoding="utf-8")
     print(summary, end="")
     print(f"reports in {args.report_dir}: contract-junit.xml, contract-summary.txt")

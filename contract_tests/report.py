@@ -23,10 +23,13 @@ def redact(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def summary_text(target: str, mode: str, tallies: Sequence[CheckTally]) -> str:
+def summary_text(
+    target: str, mode: str, tallies: Sequence[CheckTally], notes: Sequence[str] = ()
+) -> str:
     failed = [t for t in tallies if not t.passed]
     lines = [
         f"EvoLink contract against {target} ({mode} mode)",
+        *(f"note: {note}" for note in notes),
         f"{len(tallies) - len(failed)} of {len(tallies)} checks passed",
         "",
     ]

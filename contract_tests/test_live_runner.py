@@ -68,3 +68,61 @@ def test_live_runner_fails_and_names_the_check_when_a_refusal_is_accepted(
     assert code == 1
     assert "FAIL  refuses_an_unknown_token" in summary
     assert "FAIL  refuses_a_missing_token" not in summary  # no header at all is still refused
+
+
+def test_live_runner_says_what_a_bare_loopback_run_did_not_exercise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's bare command against a standalone mock: full mode by default, but with
+    no admin token there are no fresh songs, and with no second key nobody re-reads a task;
+    the report says so instead of counting responses those checks never judged."""
+    monkeypatch.delenv(live.SECOND_KEY_ENV, raising=False)
+    monkeypatch.delenv(live.ADMIN_TOKEN_ENV, raising=False)
+    with serve_in_thread(MockConfig(rate_limit=0)) as mock:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        argv = ["--base-url", mock.base_url, "--examples", "5", "--report-dir", str(tmp_path)]
+        code = live.main(argv)
+    summary = (tmp_path / "contract-summary.txt").read_text()
+    suite = ET.parse(tmp_path / "contract-junit.xml").getroot()
+    assert code == 0, summary
+    assert "(full mode)" in summary
+    assert f"note: {live.NO_FRESH_SONGS}" in summary
+    assert f"note: {live.NO_SECOND_READS}" in summary
+    name = "other_user_cannot_read_task"
+    line = next(
+        ln for ln in summary.splitlines() if ln.split()[:2] in (["PASS", name], ["FAIL", name])
+    )
+    assert line.split() == [
+        "PASS",
+        "other_user_cannot_read_task",
+        "not",
+        "exercised,",
+        "0",
+        "failed",
+    ]
+    skipped = [
+        case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None
+    ]
+    assert skipped == ["other_user_cannot_read_task"]
+    assert suite.get("skipped") == "1"
+
+
+def test_live_runner_counts_the_reads_the_second_user_repeated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_in_thread(MockConfig(rate_limit=0)) as mock:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.SECOND_KEY_ENV, mock_fixtures.SECOND_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", mock.base_url, "--full", "--examples", "5"]
+        argv += ["--task-id", mock_fixtures.DEMO_MUSIC_TASK_ID, "--report-dir", str(tmp_path)]
+        code = live.main(argv)
+    summary = (tmp_path / "contract-summary.txt").read_text()
+    assert code == 0, summary
+    assert "note:" not in summary
+    name = "other_user_cannot_read_task"
+    line = next(
+        ln for ln in summary.splitlines() if ln.split()[:2] in (["PASS", name], ["FAIL", name])
+    )
+    judged = int(line.split()[2])
+    assert 0 < judged <= 5, line

@@ -148,7 +148,8 @@ def banner(base_url: str, config: MockConfig) -> str:
 def _parser() -> argparse.ArgumentParser:
     defaults = MockConfig.demo()
     parser = argparse.ArgumentParser(
-        prog="evolink-mock", description="Stateful mock of the EvoLink Suno persona API."
+        prog="python -m evolink_mock",
+        description="Stateful mock of the EvoLink Suno persona API.",
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
