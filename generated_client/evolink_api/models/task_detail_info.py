@@ -17,16 +17,23 @@ T = TypeVar("T", bound="TaskDetailInfo")
 class TaskDetailInfo:
     can_cancel: bool | Unset = UNSET
     """ Whether the task can still be cancelled """
+    estimated_time: int | Unset = UNSET
+    """ Seconds the task is still expected to take, as on the creation response. Optional: a client must not depend
+    on it being present. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         can_cancel = self.can_cancel
+
+        estimated_time = self.estimated_time
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if can_cancel is not UNSET:
             field_dict["can_cancel"] = can_cancel
+        if estimated_time is not UNSET:
+            field_dict["estimated_time"] = estimated_time
 
         return field_dict
 
@@ -35,8 +42,11 @@ class TaskDetailInfo:
         d = dict(src_dict)
         can_cancel = d.pop("can_cancel", UNSET)
 
+        estimated_time = d.pop("estimated_time", UNSET)
+
         task_detail_info = cls(
             can_cancel=can_cancel,
+            estimated_time=estimated_time,
         )
 
         task_detail_info.additional_properties = d
