@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 
 import pytest
 from evolink_persona import RequestValidationError, check_persona_request, validate_persona_request
-from evolink_persona._rules import build_persona_request
+from evolink_persona._rules import build_persona_request, persona_body
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -169,3 +170,65 @@ def test_non_real_or_negative_times_are_always_refused(value: object, which: str
 def test_one_time_without_the_other_is_always_refused(value: float, missing: bool) -> None:
     params = {"vocal_start": value} if missing else {"vocal_end": value}
     assert validate_persona_request(**VALID, **params) != []
+
+
+# The body the SDK sends is built directly (see _rules.persona_body); the generated request
+# model is the reference it must equal, so a regeneration that changes the wire shape fails here.
+def _uuid_forms(value: uuid.UUID) -> st.SearchStrategy[str | uuid.UUID]:
+    return st.sampled_from([value, str(value), str(value).upper()])
+
+
+times = st.one_of(st.integers(0, 10_000), st.floats(0, 10_000, allow_nan=False))
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    source_task_id=st.text(),
+    result_id=st.uuids().flatmap(_uuid_forms),
+    name=st.text(),
+    description=st.text(),
+    start=times,
+    window=st.one_of(st.none(), st.floats(10, 30), st.integers(10, 30)),
+    style=st.one_of(st.none(), st.text()),
+)
+def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
+    source_task_id: str,
+    result_id: str | uuid.UUID,
+    name: str,
+    description: str,
+    start: float,
+    window: float | None,
+    style: str | None,
+) -> None:
+    vocal_start = None if window is None else start
+    vocal_end = None if window is None else start + window
+    if validate_persona_request(
+        source_task_id=source_task_id,
+        result_id=result_id,
+        name=name,
+        description=description,
+        vocal_start=vocal_start,
+        vocal_end=vocal_end,
+        style=style,
+    ):
+        return  # a float sum may land outside 10..30: not a valid request, not this test's
+    sent = persona_body(
+        source_task_id=source_task_id,
+        result_id=result_id,
+        name=name,
+        description=description,
+        vocal_start=vocal_start,
+        vocal_end=vocal_end,
+        style=style,
+    )
+    expected = build_persona_request(
+        source_task_id=source_task_id,
+        result_id=result_id,
+        name=name,
+        description=description,
+        vocal_start=vocal_start,
+        vocal_end=vocal_end,
+        style=style,
+    ).to_dict()
+    assert sent == expected
+    assert json.dumps(sent) == json.dumps(expected)  # same keys in the same order

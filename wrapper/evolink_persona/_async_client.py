@@ -11,13 +11,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from ._base import (
-    ClientCore,
-    TimeoutTypes,
-    create_request_kwargs,
-    songs_of,
-    task_request_kwargs,
-)
+from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
 from ._models import Persona, Song, Task, parse_task
 from ._polling import PersonaWait, PollPolicy, ProgressCallback
@@ -87,7 +81,7 @@ class AsyncPersonaClient:
     async def _call(
         self,
         operation: str,
-        kwargs: dict[str, Any],
+        api_request: ApiRequest,
         *,
         idempotent: bool,
         max_retries: int | None,
@@ -97,7 +91,7 @@ class AsyncPersonaClient:
             operation, idempotent=idempotent, max_retries=max_retries, parse=parse
         )
         while True:
-            request = self._core.build(self._http, dict(kwargs))
+            request = self._core.build(self._http, api_request)
             decision: Done[T] | Retry | Fail
             try:
                 response = await self._http.send(request)
@@ -131,7 +125,7 @@ class AsyncPersonaClient:
         Raises ``RequestValidationError`` listing every broken rule before anything is sent.
         Retried only where the request surely did not take effect (see docs/sdk.md).
         """
-        kwargs = create_request_kwargs(
+        request = self._core.create_request(
             source_task_id=source_task_id,
             result_id=result_id,
             name=name,
@@ -141,14 +135,14 @@ class AsyncPersonaClient:
             style=style,
         )
         return await self._call(
-            "create_persona", kwargs, idempotent=False, max_retries=max_retries, parse=parse_task
+            "create_persona", request, idempotent=False, max_retries=max_retries, parse=parse_task
         )
 
     async def get_task(self, task_id: str, *, max_retries: int | None = None) -> Task:
         """Read a task: status, progress, and its persona_id, songs or error once it ended."""
         return await self._call(
             "get_task",
-            task_request_kwargs(task_id),
+            self._core.task_request(task_id),
             idempotent=True,
             max_retries=max_retries,
             parse=parse_task,

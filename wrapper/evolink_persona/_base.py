@@ -1,7 +1,8 @@
 """What the sync and async clients share: configuration, request shapes, response readers.
 
 The generated client supplies the wire shapes: ``_get_kwargs`` of its ``api`` modules gives the
-method and the (quoted) path of each operation, its request models build the JSON body. The
+method and the (quoted) path of each operation; the JSON body is built directly and held equal
+to the generated request model's by a property test (see ``_rules.persona_body``). The
 SDK does not hold a generated ``AuthenticatedClient``: that attrs class shows its token in
 its repr, has no timeout, and its parsers raise on new enum values; the SDK sends through its
 own httpx client so that timeouts, retries, redaction and error mapping live in one place.
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
+from attrs import frozen
 from evolink_api.api.audio_generation import create_suno_persona
 from evolink_api.api.task_management import get_task_detail
 
@@ -23,7 +25,12 @@ from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_TIM
 from ._errors import ConfigurationError, NoSongsError, RequestValidationError
 from ._models import Song, Task
 from ._retry import RequestAttempts, RetryPolicy
-from ._rules import Violation, build_persona_request, check_persona_request
+from ._rules import (
+    Violation,
+    build_persona_request,
+    persona_body,
+    validate_persona_request,
+)
 from ._secret import ApiKey
 
 T = TypeVar("T")
@@ -58,8 +65,38 @@ def resolve_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
     return httpx.Timeout(timeout)
 
 
+def _spec_route(kwargs: dict[str, Any]) -> tuple[str, str]:
+    """(METHOD, path) of an operation, as the generated client's ``_get_kwargs`` gives them."""
+    return str(kwargs["method"]).upper(), str(kwargs["url"])
+
+
+# The creation's method and path never vary: read them from the generated client once, with a
+# placeholder body, so they still follow the spec and regeneration.
+CREATE_METHOD, CREATE_PATH = _spec_route(
+    create_suno_persona._get_kwargs(
+        body=build_persona_request(
+            source_task_id="-", result_id=uuid.UUID(int=0), name="-", description="-"
+        )
+    )
+)
+
+
+@frozen
+class ApiRequest:
+    """One operation's request, ready to send (and to send again on a retry)."""
+
+    method: str
+    url: httpx.URL
+    json: dict[str, Any] | None = None
+
+
 class ClientCore:
-    """Configuration and request building common to both clients (no I/O here)."""
+    """Configuration and request building common to both clients (no I/O here).
+
+    Everything a call would otherwise redo is built once here: the headers, the creation's
+    URL, and the last task URL read (polling reads one task again and again). Parsing a URL in
+    httpx costs about as much as the rest of building a request (BENCHMARKS.md, benchmark 2).
+    """
 
     def __init__(
         self,
@@ -86,25 +123,85 @@ class ClientCore:
             )
         self.retry_policy = policy
         self.random_fraction = random_fraction
-        # Built once: request building is on every call's path (see BENCHMARKS.md).
-        self._headers = {
-            "Authorization": f"Bearer {self.key.reveal()}",
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-        }
+        # An httpx.Headers is merged into the client's headers without re-encoding each one.
+        # No Content-Type: httpx sets it for a JSON body.
+        self._headers = httpx.Headers(
+            {
+                "Authorization": f"Bearer {self.key.reveal()}",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            }
+        )
+        self._create_url = self._url(CREATE_PATH)
+        self._last_task: tuple[str, ApiRequest] | None = None
 
-    def headers(self) -> dict[str, str]:
-        return dict(self._headers)
+    def _url(self, path: str) -> httpx.URL:
+        try:
+            return httpx.URL(self.base_url + path)
+        except httpx.InvalidURL as exc:
+            raise ConfigurationError(
+                f"base URL {self.base_url!r} does not make a valid URL: {exc}",
+                hint=f"Fix base_url or {BASE_URL_ENV}",
+            ) from None
 
-    def build(
-        self, http: httpx.Client | httpx.AsyncClient, kwargs: dict[str, Any]
-    ) -> httpx.Request:
-        extra = kwargs.pop("headers", None)
-        headers = {**extra, **self._headers} if extra else self._headers
-        url = self.base_url + kwargs.pop("url")
+    def create_request(
+        self,
+        *,
+        source_task_id: str,
+        result_id: str | uuid.UUID,
+        name: str,
+        description: str,
+        vocal_start: float | None,
+        vocal_end: float | None,
+        style: str | None,
+    ) -> ApiRequest:
+        """Check the rules (raising RequestValidationError) and give the POST to send."""
+        violations = validate_persona_request(
+            source_task_id=source_task_id,
+            result_id=result_id,
+            name=name,
+            description=description,
+            vocal_start=vocal_start,
+            vocal_end=vocal_end,
+            style=style,
+        )
+        if violations:
+            raise RequestValidationError(violations)
+        body = persona_body(
+            source_task_id=source_task_id,
+            result_id=result_id,
+            name=name,
+            description=description,
+            vocal_start=vocal_start,
+            vocal_end=vocal_end,
+            style=style,
+        )
+        return ApiRequest(CREATE_METHOD, self._create_url, body)
+
+    def task_request(self, task_id: str) -> ApiRequest:
+        """The GET of one task; the last one is kept, since polling reads the same task."""
+        last = self._last_task
+        if last is not None and last[0] == task_id:
+            return last[1]
+        if not isinstance(task_id, str) or not task_id.strip():
+            raise RequestValidationError([Violation("task_id", "must be a non-empty string")])
+        method, path = _spec_route(get_task_detail._get_kwargs(task_id))
+        request = ApiRequest(method, self._url(path))
+        self._last_task = (task_id, request)
+        return request
+
+    def build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
         if http.timeout == self.timeout:  # our own client, or a user's with the same timeout
-            return http.build_request(headers=headers, url=url, **kwargs)
-        return http.build_request(headers=headers, url=url, timeout=self.timeout, **kwargs)
+            return http.build_request(
+                request.method, request.url, json=request.json, headers=self._headers
+            )
+        return http.build_request(
+            request.method,
+            request.url,
+            json=request.json,
+            headers=self._headers,
+            timeout=self.timeout,
+        )
 
     def attempts(
         self,
@@ -126,40 +223,6 @@ class ClientCore:
 
     def __repr__(self) -> str:
         return f"base_url={self.base_url!r}, max_retries={self.retry_policy.max_retries}"
-
-
-def create_request_kwargs(
-    *,
-    source_task_id: str,
-    result_id: str | uuid.UUID,
-    name: str,
-    description: str,
-    vocal_start: float | None,
-    vocal_end: float | None,
-    style: str | None,
-) -> dict[str, Any]:
-    """Check the rules (raising RequestValidationError) and give the POST's pieces."""
-    params: dict[str, Any] = {
-        "source_task_id": source_task_id,
-        "result_id": result_id,
-        "name": name,
-        "description": description,
-        "vocal_start": vocal_start,
-        "vocal_end": vocal_end,
-        "style": style,
-    }
-    check_persona_request(**params)
-    kwargs = create_suno_persona._get_kwargs(body=build_persona_request(**params))
-    kwargs["method"] = kwargs["method"].upper()
-    return kwargs
-
-
-def task_request_kwargs(task_id: str) -> dict[str, Any]:
-    if not isinstance(task_id, str) or not task_id.strip():
-        raise RequestValidationError([Violation("task_id", "must be a non-empty string")])
-    kwargs = get_task_detail._get_kwargs(task_id)
-    kwargs["method"] = kwargs["method"].upper()
-    return kwargs
 
 
 def songs_of(task: Task) -> tuple[Song, ...]:

@@ -10,13 +10,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from ._base import (
-    ClientCore,
-    TimeoutTypes,
-    create_request_kwargs,
-    songs_of,
-    task_request_kwargs,
-)
+from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
 from ._models import Persona, Song, Task, parse_task
 from ._polling import PersonaWait, PollPolicy, ProgressCallback
@@ -86,7 +80,7 @@ class PersonaClient:
     def _call(
         self,
         operation: str,
-        kwargs: dict[str, Any],
+        api_request: ApiRequest,
         *,
         idempotent: bool,
         max_retries: int | None,
@@ -96,7 +90,7 @@ class PersonaClient:
             operation, idempotent=idempotent, max_retries=max_retries, parse=parse
         )
         while True:
-            request = self._core.build(self._http, dict(kwargs))
+            request = self._core.build(self._http, api_request)
             decision: Done[T] | Retry | Fail
             try:
                 response = self._http.send(request)
@@ -130,7 +124,7 @@ class PersonaClient:
         Raises ``RequestValidationError`` listing every broken rule before anything is sent.
         Retried only where the request surely did not take effect (see docs/sdk.md).
         """
-        kwargs = create_request_kwargs(
+        request = self._core.create_request(
             source_task_id=source_task_id,
             result_id=result_id,
             name=name,
@@ -140,14 +134,14 @@ class PersonaClient:
             style=style,
         )
         return self._call(
-            "create_persona", kwargs, idempotent=False, max_retries=max_retries, parse=parse_task
+            "create_persona", request, idempotent=False, max_retries=max_retries, parse=parse_task
         )
 
     def get_task(self, task_id: str, *, max_retries: int | None = None) -> Task:
         """Read a task: status, progress, and its persona_id, songs or error once it ended."""
         return self._call(
             "get_task",
-            task_request_kwargs(task_id),
+            self._core.task_request(task_id),
             idempotent=True,
             max_retries=max_retries,
             parse=parse_task,

@@ -136,11 +136,11 @@ def _opt(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> An
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        raise SchemaError(f"{key!r} should be {_kind_name(kind)}, got a boolean")
-    if not isinstance(value, kind):
-        raise SchemaError(f"{key!r} should be {_kind_name(kind)}, got {type(value).__name__}")
-    return value
+    # bool is an int subclass, but true is not a progress or a number of credits.
+    if isinstance(value, kind) and (type(value) is not bool or kind is bool):
+        return value
+    got = "a boolean" if type(value) is bool else type(value).__name__
+    raise SchemaError(f"{key!r} should be {_kind_name(kind)}, got {got}")
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -232,5 +232,5 @@ def parse_task(value: Any) -> Task:
         persona_id=persona_id,
         songs=songs,
         error=error,
-        raw=dict(data),
+        raw=data,  # fresh from json.loads and held by no one else: no copy needed
     )
