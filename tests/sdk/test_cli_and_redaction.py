@@ -249,3 +249,35 @@ def test_a_valid_request_body_reaches_the_wire_once(fake_time: FakeTime) -> None
     script = Script(json_reply(200, submitted()))
     make_client(script, fake_time).create_persona(**VALID, style="")
     assert script.bodies() == [{"model": "suno-persona", "model_params": VALID}]
+
+
+def test_text_from_the_service_cannot_send_escape_sequences_to_the_terminal(
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = "\x1b]0;owned\x07\x1b[2J"
+    songs = json_reply(
+        200, task_body("completed", 100, result_data=[{"result_id": RESULT_ID, "title": evil}])
+    )
+    assert scripted_cli(Script(songs), ["songs", MUSIC_TASK_ID]) == 0
+    refused = json_reply(400, error_body("invalid_request", f"bad {evil}"))
+    assert scripted_cli(Script(refused), ["task", TASK_ID]) == 5
+    running = json_reply(200, task_body(f"queued{evil}", 5))
+    assert scripted_cli(Script(running, DONE), ["wait", TASK_ID]) == 0
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err
+    assert "\\x1b]0;owned" in captured.out
+    assert "\\x1b[2J" in captured.err
+
+
+def test_the_key_never_shows_in_cli_json_output_even_when_the_service_echoes_it(
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    echoed = json_reply(
+        200, task_body("failed", 5, error={"code": "x", "message": f"key {API_KEY}"})
+    )
+    assert scripted_cli(Script(echoed), ["--json", "task", TASK_ID]) == 0
+    assert scripted_cli(Script(echoed), ["wait", TASK_ID, "--json"]) == 16
+    assert scripted_cli(Script(echoed), ["wait", TASK_ID]) == 16
+    captured = capsys.readouterr()
+    assert API_KEY not in captured.out + captured.err
+    assert "key ***" in captured.out

@@ -38,21 +38,49 @@ T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
 
 
+def _is_retry_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def resolve_api_key(api_key: str | None) -> ApiKey:
     value = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-    if value is None or not value.strip():
+    if value is None or not isinstance(value, str) or not value.strip():
         raise ConfigurationError(
             f"no API key: pass api_key=... or set {API_KEY_ENV}",
         )
-    return ApiKey(value.strip())
+    value = value.strip()
+    # It goes into an HTTP header: a non-ASCII character (a pasted ellipsis) would fail in
+    # httpx's header encoding, a control character in the HTTP layer, whose message may quote
+    # the header. Checked here, and the message never quotes the key.
+    if not all("!" <= char <= "~" for char in value):
+        raise ConfigurationError(
+            "the API key has characters an API key cannot have (spaces, control or non-ASCII "
+            "characters)",
+            hint=f"Copy the key again into {API_KEY_ENV} (or api_key=...), without extra text",
+        )
+    return ApiKey(value)
 
 
 def resolve_base_url(base_url: str | None) -> str:
     value = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    if not value.startswith(("http://", "https://")):
+    hint = f"Fix base_url or {BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+    if not isinstance(value, str):
+        raise ConfigurationError(f"base URL must be a string, got {type(value).__name__}")
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
         raise ConfigurationError(
-            f"base URL must start with http:// or https://, got {value!r}",
-            hint=f"Fix base_url or {BASE_URL_ENV}",
+            f"base URL {value!r} is not a valid URL: {exc}", hint=hint
+        ) from None
+    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+        raise ConfigurationError(
+            f"base URL must be http:// or https:// with a host, and no query or fragment; "
+            f"got {value!r}",
+            hint=hint,
         )
     return value.rstrip("/")
 
@@ -62,7 +90,21 @@ def resolve_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):
         return timeout
+    if not _is_real(timeout) or not timeout > 0:  # also refuses NaN
+        raise ConfigurationError(
+            f"timeout must be a number of seconds > 0 or an httpx.Timeout, got {timeout!r}",
+            hint="Pass timeout=30.0, or None for the default",
+        )
     return httpx.Timeout(timeout)
+
+
+def check_max_retries(max_retries: object) -> int:
+    """A per-call ``max_retries``, or RequestValidationError (nothing is sent)."""
+    if not isinstance(max_retries, int) or not _is_retry_count(max_retries):
+        raise RequestValidationError(
+            [Violation("max_retries", f"must be an int >= 0, got {max_retries!r}")]
+        )
+    return max_retries
 
 
 def _spec_route(kwargs: dict[str, Any]) -> tuple[str, str]:
@@ -112,8 +154,11 @@ class ClientCore:
         self.timeout = resolve_timeout(timeout)
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
-            if max_retries < 0:
-                raise ConfigurationError("max_retries must be >= 0", hint="Pass 0 or more")
+            if not _is_retry_count(max_retries):
+                raise ConfigurationError(
+                    f"max_retries must be an int >= 0, got {max_retries!r}",
+                    hint="Pass 0 or more",
+                )
             policy = RetryPolicy(
                 max_retries=max_retries,
                 initial_delay=policy.initial_delay,
@@ -185,7 +230,12 @@ class ClientCore:
             return last[1]
         if not isinstance(task_id, str) or not task_id.strip():
             raise RequestValidationError([Violation("task_id", "must be a non-empty string")])
-        method, path = _spec_route(get_task_detail._get_kwargs(task_id))
+        try:
+            method, path = _spec_route(get_task_detail._get_kwargs(task_id))
+        except UnicodeEncodeError:  # a lone surrogate: no URL can carry it
+            raise RequestValidationError(
+                [Violation("task_id", "must be valid Unicode text (it has a lone surrogate)")]
+            ) from None
         request = ApiRequest(method, self._url(path))
         self._last_task = (task_id, request)
         return request
@@ -216,7 +266,11 @@ class ClientCore:
             operation=operation,
             idempotent=idempotent,
             policy=self.retry_policy,
-            max_retries=self.retry_policy.max_retries if max_retries is None else max_retries,
+            max_retries=(
+                self.retry_policy.max_retries
+                if max_retries is None
+                else check_max_retries(max_retries)
+            ),
             parse=parse,
             key=self.key,
         )

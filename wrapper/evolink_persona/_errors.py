@@ -295,30 +295,53 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
 _DUPLICATE_MARKERS = ("already", "exists", "duplicate", "only create one")
 
 
-def body_excerpt(response: httpx.Response, key: ApiKey | None) -> str:
-    """A short, printable start of the body with the key removed, for error messages."""
+def decode_json(content: bytes) -> Any:
+    """``json.loads`` that fails only with ``ValueError``.
+
+    ``json.loads`` raises ``RecursionError`` on deeply nested input (``[[[[...``), not a
+    ``ValueError``; for the SDK that is one more body that is not the JSON it expects.
+    Non-UTF-8 bytes give ``UnicodeDecodeError``, a ``ValueError`` already.
+    """
     try:
-        text = response.content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-    except httpx.ResponseNotRead:  # pragma: no cover - the SDK always reads bodies
-        return ""
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def body_excerpt(content: bytes, key: ApiKey | None) -> str:
+    """A short, printable start of the body with the key removed, for error messages."""
+    text = content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
     text = " ".join(text.split())[:BODY_EXCERPT_CHARS]
     return key.redact(text) if key is not None else text
 
 
-def _error_fields(response: httpx.Response) -> dict[str, str] | None:
+def _error_fields(content: bytes) -> dict[str, str] | None:
     """The ``{"error": {...}}`` object as strings, or None when the body is not one."""
     try:
-        payload = json.loads(response.content)
+        payload = decode_json(content)
     except ValueError:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("error"), dict):
         return None
     raw = payload["error"]
-    return {k: str(raw[k]) for k in ("code", "message", "type", "param") if raw.get(k) is not None}
+    return {
+        k: _text(raw[k]) for k in ("code", "message", "type", "param") if raw.get(k) is not None
+    }
+
+
+def _text(value: object) -> str:
+    """A field of an error body as text; a non-string (a number, an object) is shown as JSON."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)[:BODY_EXCERPT_CHARS]
+    except (ValueError, RecursionError):  # nested deeper than dumps goes
+        return type(value).__name__
 
 
 def error_from_response(
-    response: httpx.Response,
+    status: int,
+    content: bytes,
     *,
     key: ApiKey | None,
     retry_after: float | None = None,
@@ -330,15 +353,14 @@ def error_from_response(
     ``creating_persona`` and ``retried`` let a 400 "one persona per song" refusal say that an
     earlier attempt of this same call may have created the persona.
     """
-    status = response.status_code
-    fields = _error_fields(response)
+    fields = _error_fields(content)
     if fields is None:
         # A proxy's HTML page, a truncated or non-JSON body: not the API talking.
         kind = "server error" if status >= 500 else "response"
         return UnexpectedResponseError(
             f"unexpected {kind} (HTTP {status}) without an API error body",
             status_code=status,
-            body_excerpt=body_excerpt(response, key),
+            body_excerpt=body_excerpt(content, key),
         )
     message = fields.get("message") or f"HTTP {status}"
     if key is not None:
@@ -368,19 +390,26 @@ def error_from_response(
     return cls(message, **common)
 
 
-def error_from_transport(exc: httpx.HTTPError) -> EvolinkError:
-    """The typed error for an exchange that produced no response."""
-    # httpx messages name the failure, never headers; the request (with the key) is not kept.
+def error_from_transport(exc: httpx.HTTPError, key: ApiKey | None) -> EvolinkError:
+    """The typed error for an exchange that produced no (readable) response."""
+    # httpx messages name the failure, not headers, and the request (with the key) is not
+    # kept; the key is masked anyway, should a lower layer ever quote a header.
     detail = str(exc) or type(exc).__name__
+    if key is not None:
+        detail = key.redact(detail)
+    name = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out ({type(exc).__name__}: {detail})")
-    return APIConnectionError(f"could not reach the service ({type(exc).__name__}: {detail})")
+        return APITimeoutError(f"request timed out ({name}: {detail})")
+    if isinstance(exc, httpx.DecodingError):
+        # The service answered, but its body cannot be decoded (say a broken gzip stream).
+        return UnexpectedResponseError(f"the response body cannot be decoded ({name}: {detail})")
+    return APIConnectionError(f"could not reach the service ({name}: {detail})")
 
 
-def schema_error(response: httpx.Response, problem: str, key: ApiKey | None) -> EvolinkError:
+def schema_error(status: int, content: bytes, problem: str, key: ApiKey | None) -> EvolinkError:
     """The typed error for a 2xx answer whose body breaks the API contract."""
     return UnexpectedResponseError(
         f"response breaks the API contract: {problem}",
-        status_code=response.status_code,
-        body_excerpt=body_excerpt(response, key),
+        status_code=status,
+        body_excerpt=body_excerpt(content, key),
     )

@@ -11,6 +11,7 @@ when a field the SDK relies on is missing or of the wrong type.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -143,6 +144,25 @@ def _opt(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> An
     raise SchemaError(f"{key!r} should be {_kind_name(kind)}, got {got}")
 
 
+def _finite_number(data: Mapping[str, Any], key: str) -> float | None:
+    """An optional JSON number as a finite float.
+
+    ``float()`` of an integer beyond float range raises ``OverflowError``, and Python's JSON
+    reads ``1e309`` as ``inf`` and accepts ``NaN``: none of them is a duration, an estimate or
+    an amount of credits, and ``inf`` would not even print back as JSON.
+    """
+    value = _opt(data, key, (int, float))
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        raise SchemaError(f"{key!r} is out of range") from None
+    if not math.isfinite(number):
+        raise SchemaError(f"{key!r} should be a finite number, got {number}")
+    return number
+
+
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(k.__name__ for k in kinds)
@@ -159,11 +179,10 @@ def parse_song(value: Any) -> Song:
     result_id = data.get("result_id")
     if not isinstance(result_id, str) or not result_id:
         raise SchemaError("a song has no 'result_id'")
-    duration = _opt(data, "duration", (int, float))
     return Song(
         result_id=result_id,
         title=_opt(data, "title", str),
-        duration=None if duration is None else float(duration),
+        duration=_finite_number(data, "duration"),
         tags=_opt(data, "tags", str),
         audio_url=_opt(data, "audio_url", str),
         image_url=_opt(data, "image_url", str),
@@ -203,10 +222,9 @@ def parse_task(value: Any) -> Task:
     usage = None
     if usage_data is not None:
         usage_map = _object(usage_data, "'usage'")
-        credits = _opt(usage_map, "credits_reserved", (int, float))
         usage = Usage(
             billing_rule=_opt(usage_map, "billing_rule", str),
-            credits_reserved=None if credits is None else float(credits),
+            credits_reserved=_finite_number(usage_map, "credits_reserved"),
             user_group=_opt(usage_map, "user_group", str),
         )
     error = None
@@ -219,14 +237,13 @@ def parse_task(value: Any) -> Task:
             type=_opt(error_map, "type", str),
         )
     persona_id, songs = _parse_result_data(data.get("result_data"))
-    estimated = _opt(info, "estimated_time", (int, float))
     return Task(
         id=task_id,
         status=status,
         progress=progress,
         model=_opt(data, "model", str),
         created=_opt(data, "created", int),
-        estimated_time=None if estimated is None else float(estimated),
+        estimated_time=_finite_number(info, "estimated_time"),
         can_cancel=_opt(info, "can_cancel", bool),
         usage=usage,
         persona_id=persona_id,

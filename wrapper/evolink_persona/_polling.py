@@ -26,8 +26,14 @@ from ._constants import (
     POLL_NEAR_INTERVAL,
     POLL_OVERRUN_FACTOR,
 )
-from ._errors import TaskFailedError, UnexpectedResponseError, WaitTimeoutError
+from ._errors import (
+    RequestValidationError,
+    TaskFailedError,
+    UnexpectedResponseError,
+    WaitTimeoutError,
+)
 from ._models import COMPLETED, Persona, Task
+from ._rules import Violation
 
 logger = logging.getLogger("evolink_persona")
 
@@ -51,8 +57,12 @@ class PollPolicy:
         self, poll_number: int, estimated_time: float | None, elapsed: float = 0.0
     ) -> float:
         """The wait before read ``poll_number + 1`` (0-based), ``elapsed`` seconds into the wait."""
-        if estimated_time is None or estimated_time <= 0:
-            return min(self.max_interval, self.initial_interval * self.growth**poll_number)
+        if estimated_time is None or not estimated_time > 0:
+            try:
+                grown = self.initial_interval * self.growth**poll_number
+            except OverflowError:  # poll ~1750 of a wait of many hours: long past the cap
+                return self.max_interval
+            return min(self.max_interval, grown)
         # A long estimate still gets a read (and a progress report) every max_interval.
         first_look = estimated_time * self.estimate_fraction
         if elapsed < first_look:
@@ -62,6 +72,11 @@ class PollPolicy:
         if overrun <= 0:
             return near
         return min(self.max_interval, max(near, overrun * self.backoff_fraction))
+
+
+def _is_seconds(value: object) -> bool:
+    # NaN never compares past a deadline, so a wait with it would never end.
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
 class PersonaWait:
@@ -76,6 +91,13 @@ class PersonaWait:
         started: float,
         estimated_time: float | None = None,
     ) -> None:
+        problems = [
+            Violation(name, "must be a number of seconds (not NaN) or None")
+            for name, value in (("timeout", timeout), ("estimated_time", estimated_time))
+            if value is not None and not _is_seconds(value)
+        ]
+        if problems:
+            raise RequestValidationError(problems)
         self.task_id = task_id
         self.policy = policy
         self.timeout = policy.timeout if timeout is None else timeout

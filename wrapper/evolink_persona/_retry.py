@@ -15,7 +15,6 @@ What is retried (see docs/sdk.md for the reasoning):
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
 from collections.abc import Callable
@@ -32,7 +31,13 @@ from ._constants import (
     MAX_RETRY_DELAY,
     RETRY_JITTER,
 )
-from ._errors import EvolinkError, error_from_response, error_from_transport, schema_error
+from ._errors import (
+    EvolinkError,
+    decode_json,
+    error_from_response,
+    error_from_transport,
+    schema_error,
+)
 from ._models import SchemaError
 from ._secret import ApiKey
 
@@ -165,7 +170,7 @@ class RequestAttempts(Generic[T]):
         return Retry(delay)
 
     def on_exception(self, exc: httpx.HTTPError) -> Retry | Fail:
-        error = error_from_transport(exc)
+        error = error_from_transport(exc, self.key)
         retryable = self.idempotent or isinstance(exc, _NOT_SENT)
         if not isinstance(exc, httpx.TransportError):
             retryable = False  # e.g. an invalid URL: trying again changes nothing
@@ -174,14 +179,18 @@ class RequestAttempts(Generic[T]):
     def on_response(self, response: httpx.Response) -> Done[T] | Retry | Fail:
         status = response.status_code
         logger.debug("%s: HTTP %d", self.operation, status)
+        # Masked before anything reads the body: a service echoing the key cannot put it in
+        # a Task, an error message or an excerpt.
+        content = self.key.scrub(response.content)
         if 200 <= status < 300:
-            return self._parse(response)
+            return self._parse(status, content)
         retry_after = None
         if status in (429, 503):
             now = self.wall_clock() if self.wall_clock is not None else None
             retry_after = parse_retry_after(response.headers, now=now)
         error = error_from_response(
-            response,
+            status,
+            content,
             key=self.key,
             retry_after=retry_after,
             creating_persona=not self.idempotent,
@@ -190,16 +199,14 @@ class RequestAttempts(Generic[T]):
         allowed = RETRYABLE_READ_STATUSES if self.idempotent else RETRYABLE_CREATE_STATUSES
         return self._retry_or_fail(error, status in allowed, retry_after)
 
-    def _parse(self, response: httpx.Response) -> Done[T] | Fail:
-        if response.status_code != 200:
-            return Fail(
-                schema_error(response, f"undocumented HTTP {response.status_code}", self.key)
-            )
+    def _parse(self, status: int, content: bytes) -> Done[T] | Fail:
+        if status != 200:
+            return Fail(schema_error(status, content, f"undocumented HTTP {status}", self.key))
         try:
-            payload = json.loads(response.content)
+            payload = decode_json(content)
         except ValueError:
-            return Fail(schema_error(response, "the body is not JSON", self.key))
+            return Fail(schema_error(status, content, "the body is not JSON", self.key))
         try:
             return Done(self.parse(payload))
         except SchemaError as exc:
-            return Fail(schema_error(response, str(exc), self.key))
+            return Fail(schema_error(status, content, str(exc), self.key))

@@ -110,6 +110,8 @@ def validate_persona_request(
 
     if style is not None and not isinstance(style, str):
         out.append(Violation("style", f"must be a string, got {type(style).__name__}"))
+    elif isinstance(style, str) and not _is_sendable(style):
+        out.append(Violation("style", _LONE_SURROGATE))
     return out
 
 
@@ -118,6 +120,23 @@ def _check_string(name: str, value: object, out: list[Violation]) -> None:
         out.append(Violation(name, "is required"))
     elif not isinstance(value, str):
         out.append(Violation(name, f"must be a string, got {type(value).__name__}"))
+    elif not _is_sendable(value):
+        out.append(Violation(name, _LONE_SURROGATE))
+
+
+_LONE_SURROGATE = "must be valid Unicode text (it has a lone surrogate, which JSON cannot send)"
+
+
+def _is_sendable(text: str) -> bool:
+    # A lone surrogate ("\ud800", e.g. from a bad decode) makes the UTF-8 encoding of the body
+    # fail inside httpx; found here it is one more violation, reported with the others.
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_result_id(result_id: object, out: list[Violation]) -> None:

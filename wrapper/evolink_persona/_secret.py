@@ -10,10 +10,11 @@ _MASK: Final = "***"
 class ApiKey:
     """Holds the key; ``reveal()`` is the only way to read it (used to build one header)."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_bytes", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        self._bytes = value.encode("utf-8", errors="replace")
 
     def reveal(self) -> str:
         return self._value
@@ -23,6 +24,16 @@ class ApiKey:
         if self._value and self._value in text:
             return text.replace(self._value, _MASK)
         return text
+
+    def scrub(self, content: bytes) -> bytes:
+        """``content`` with every occurrence of the key masked (one substring search when absent).
+
+        Applied to each response body before anything reads it, so no parsed field, error
+        message or excerpt can carry a key the service echoed back.
+        """
+        if self._bytes and self._bytes in content:
+            return content.replace(self._bytes, _MASK.encode())
+        return content
 
     def __repr__(self) -> str:
         return f"ApiKey({_MASK!r})"

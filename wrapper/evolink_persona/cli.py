@@ -99,6 +99,17 @@ def persona_to_json(persona: Persona) -> dict[str, Any]:
     }
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, for a terminal.
+
+    Titles, statuses and messages come from the service; printed raw, an escape sequence in
+    one could rewrite the user's terminal. (JSON output escapes them already.)
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
 def _print_json(value: object, out: TextIO) -> None:
     out.write(json.dumps(value, indent=2, sort_keys=True) + "\n")
 
@@ -122,13 +133,13 @@ def _describe_task(task: Task, out: TextIO) -> None:
         )
     if task.error is not None:
         lines.append(f"error     {task.error.code}: {task.error.message}")
-    out.write("\n".join(lines) + "\n")
+    out.write(_printable("\n".join(lines)) + "\n")
 
 
 def _describe_songs(songs: Sequence[Song], out: TextIO) -> None:
     for song in songs:
         duration = f"{song.duration:7.1f}s" if song.duration is not None else "       ?"
-        out.write(f"{song.result_id}  {duration}  {song.title or ''}\n")
+        out.write(_printable(f"{song.result_id}  {duration}  {song.title or ''}") + "\n")
 
 
 class ProgressDisplay:
@@ -148,9 +159,10 @@ class ProgressDisplay:
         if self.live:
             filled = max(0, min(20, percent // 5))
             bar = "#" * filled + "." * (20 - filled)
-            self.out.write(f"\r{task.id}  [{bar}] {percent:3d}%  {task.status:<12}")
+            line = f"{task.id}  [{bar}] {percent:3d}%  {task.status:<12}"
+            self.out.write("\r" + _printable(line))
         else:
-            self.out.write(f"{task.id}: {task.status} {percent}%\n")
+            self.out.write(_printable(f"{task.id}: {task.status} {percent}%") + "\n")
         self.out.flush()
 
     def finish(self) -> None:
@@ -283,7 +295,7 @@ def _wait_and_report(
     if args.json:
         _print_json(persona_to_json(persona), out)
     else:
-        out.write(f"persona_id {persona.persona_id}\n")
+        out.write(_printable(f"persona_id {persona.persona_id}") + "\n")
     return EXIT_OK
 
 
@@ -370,7 +382,7 @@ def _cmd_demo(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO
     if args.json:
         _print_json(persona_to_json(persona), out)
     else:
-        out.write(f"persona_id {persona.persona_id}\n")
+        out.write(_printable(f"persona_id {persona.persona_id}") + "\n")
     return EXIT_OK
 
 
@@ -553,7 +565,7 @@ def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) 
             payload["error"]["violations"] = [attrs.asdict(v) for v in error.violations]
         err.write(json.dumps(payload) + "\n")
     else:
-        err.write(f"error: {error}\n")
+        err.write(f"error: {_printable(str(error))}\n")
     return error.exit_code
 
 
