@@ -140,3 +140,20 @@ def test_a_transport_error_with_json_before_the_command_is_reported_as_json(
     script = Script(*[httpx.ConnectError("refused")] * 3)
     assert scripted_cli(script, ["--json", "task", TASK_ID]) == 13
     assert json.loads(capsys.readouterr().err)["error"]["class"] == "APIConnectionError"
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["task", TASK_ID, "--api-key", "sk-secret-typed"], "--api-key"),
+        (["task", TASK_ID, "--api-key=sk-secret-typed"], "--api-key"),
+        (["sk-secret-typed"], "choose from 'create'"),
+    ],
+)
+def test_a_value_argparse_cannot_place_is_never_echoed(
+    argv: list[str], shown: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert shown in err
+    assert "sk-secret-typed" not in err

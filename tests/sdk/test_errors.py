@@ -194,3 +194,9 @@ def test_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("EVOLINK_BASE_URL")
     with ep.PersonaClient() as client:
         assert client.base_url == "https://api.evolink.ai"
+
+
+def test_a_fractional_progress_is_read_not_refused(fake_time: FakeTime) -> None:
+    body = {"id": TASK_ID, "status": "processing", "progress": 33.3}
+    task = make_client(Script(json_reply(200, body)), fake_time).get_task(TASK_ID)
+    assert task.progress == 33

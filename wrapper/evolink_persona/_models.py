@@ -215,7 +215,9 @@ def parse_task(value: Any) -> Task:
         raise SchemaError("the task has no 'id'")
     if not isinstance(status, str) or not status:
         raise SchemaError("the task has no 'status'")
-    progress = _opt(data, "progress", int)
+    # The spec says integer; a fractional percentage (33.3) is still a progress, not an error.
+    fraction = _finite_number(data, "progress")
+    progress = None if fraction is None else int(fraction)
     info = data.get("task_info")
     info = _object(info, "'task_info'") if info is not None else {}
     usage_data = data.get("usage")

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, Any, TextIO
+from typing import IO, Any, NoReturn, TextIO
 
 import attrs
 
@@ -394,7 +394,30 @@ def _cmd_mock(argv: list[str]) -> int:
 # The parser and main.
 
 
-def _option_parsers(*, on_command: bool) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+class _Parser(argparse.ArgumentParser):
+    """argparse that does not echo values it could not place: one may be a pasted key.
+
+    ``evolink-persona task X --api-key sk-...`` must not print ``sk-...`` back; option names
+    are kept so the user still sees what was wrong.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            names = [word.split("=", 1)[0] for word in message[len(prefix) :].split()]
+            options = [name for name in names if name.startswith("-")]
+            hidden = len(names) - len(options)
+            shown = " ".join(options)
+            if hidden:
+                shown = f"{shown} and {hidden} value(s) not shown" if shown else "values not shown"
+            message = f"{prefix}{shown}"
+        elif "invalid choice: " in message:
+            head, _, tail = message.partition("invalid choice: ")
+            message = f"{head}invalid choice (value not shown) {tail[tail.rfind('(choose from') :]}"
+        super().error(message)
+
+
+def _option_parsers(*, on_command: bool) -> tuple[_Parser, _Parser]:
     """The common options, as parent parsers: (output options, where-to-talk options).
 
     They are accepted before the command (like ``git -C``) and after it. The main parser holds
@@ -407,7 +430,7 @@ def _option_parsers(*, on_command: bool) -> tuple[argparse.ArgumentParser, argpa
     def default(value: object) -> object:
         return argparse.SUPPRESS if on_command else value
 
-    output = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
+    output = _Parser(allow_abbrev=False, add_help=False)
     output.add_argument(
         "--json", action="store_true", default=default(False), help="print JSON for scripts"
     )
@@ -418,7 +441,7 @@ def _option_parsers(*, on_command: bool) -> tuple[argparse.ArgumentParser, argpa
         default=default(None),
         help="retries per request",
     )
-    target = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
+    target = _Parser(allow_abbrev=False, add_help=False)
     target.add_argument(
         "--mock",
         action="store_true",
@@ -440,9 +463,9 @@ def _option_parsers(*, on_command: bool) -> tuple[argparse.ArgumentParser, argpa
     return output, target
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> _Parser:
     output, target = _option_parsers(on_command=True)
-    waiting = argparse.ArgumentParser(allow_abbrev=False, add_help=False)
+    waiting = _Parser(allow_abbrev=False, add_help=False)
     waiting.add_argument(
         "--wait-timeout",
         type=float,
@@ -451,7 +474,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="evolink-persona",
         # No abbreviations: "--api-key sk-..." must not be taken for --api-key-file.
         allow_abbrev=False,
