@@ -97,7 +97,7 @@ def test_create_wait_prints_plain_progress_lines_off_a_terminal(
 
 def test_the_live_progress_display_rewrites_one_line() -> None:
     out = io.StringIO()
-    display = cli.ProgressDisplay(out, live=True)
+    display = cli.ProgressDisplay(out, live=True, width=200)
     display(ep.Task(id=TASK_ID, status="processing", progress=50))
     display(ep.Task(id=TASK_ID, status="processing", progress=50))
     display(ep.Task(id=TASK_ID, status="completed", progress=100))
@@ -105,6 +105,23 @@ def test_the_live_progress_display_rewrites_one_line() -> None:
     assert out.getvalue().count("\r") == 2
     assert "[##########..........]  50%" in out.getvalue()
     assert out.getvalue().endswith("\n")
+
+
+def test_the_live_progress_line_never_wraps_a_narrow_terminal() -> None:
+    out = io.StringIO()
+    display = cli.ProgressDisplay(out, live=True, width=50)
+    display(ep.Task(id=TASK_ID, status="processing", progress=50))
+    display(ep.Task(id=TASK_ID, status="completed", progress=100))
+    rows = out.getvalue().split("\r")[1:]
+    assert len(rows) == 2
+    assert all(0 < len(row) <= 49 for row in rows)
+
+
+def test_no_key_says_once_how_to_set_it() -> None:
+    with pytest.raises(ep.ConfigurationError) as caught:
+        ep.PersonaClient(api_key="   ")
+    text = str(caught.value)
+    assert text.count("EVOLINK_API_KEY") == 1
 
 
 @pytest.mark.parametrize(

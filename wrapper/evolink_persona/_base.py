@@ -49,9 +49,7 @@ def _is_real(value: object) -> bool:
 def resolve_api_key(api_key: str | None) -> ApiKey:
     value = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
     if value is None or not isinstance(value, str) or not value.strip():
-        raise ConfigurationError(
-            f"no API key: pass api_key=... or set {API_KEY_ENV}",
-        )
+        raise ConfigurationError("no API key was given")
     value = value.strip()
     # It goes into an HTTP header: a non-ASCII character (a pasted ellipsis) would fail in
     # httpx's header encoding, a control character in the HTTP layer, whose message may quote

@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, NoReturn, TextIO
@@ -145,9 +146,11 @@ def _describe_songs(songs: Sequence[Song], out: TextIO) -> None:
 class ProgressDisplay:
     """Live one-line progress on a terminal; one plain line per change elsewhere."""
 
-    def __init__(self, out: TextIO, *, live: bool) -> None:
+    def __init__(self, out: TextIO, *, live: bool, width: int | None = None) -> None:
         self.out = out
         self.live = live
+        # A line longer than the terminal wraps, and "\r" then rewrites only its last row.
+        self.width = width if width is not None else shutil.get_terminal_size().columns
         self.last: tuple[str, int | None] | None = None
 
     def __call__(self, task: Task) -> None:
@@ -159,8 +162,8 @@ class ProgressDisplay:
         if self.live:
             filled = max(0, min(20, percent // 5))
             bar = "#" * filled + "." * (20 - filled)
-            line = f"{task.id}  [{bar}] {percent:3d}%  {task.status:<12}"
-            self.out.write("\r" + _printable(line))
+            line = _printable(f"{task.id}  [{bar}] {percent:3d}%  {task.status:<12}")
+            self.out.write("\r" + line[: max(1, self.width - 1)])
         else:
             self.out.write(_printable(f"{task.id}: {task.status} {percent}%") + "\n")
         self.out.flush()
