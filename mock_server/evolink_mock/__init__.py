@@ -10,15 +10,23 @@ It never imports the SDK.
 - `evolink_mock.server.main(argv)`: the standalone command.
 - `evolink_mock.fixtures`: the documented users, keys and task ids.
 - `evolink_mock.pytest_plugin`: the `evolink_mock` / `evolink_mock_live` fixtures.
+
+The names are imported on first use: the pytest plugin is registered for everyone who
+installs the distribution, and importing this package must not need the `mock` extra
+(jsonschema-rs, uvicorn) until a mock is actually made.
 """
 
 from __future__ import annotations
 
-from .app import MockApp, create_app
-from .clock import Clock, ManualClock, SystemClock
-from .config import DEFAULT_ADMIN_TOKEN, FAULT_MODES, MockConfig
-from .server import LiveMock, main, serve_in_thread
-from .service import MockService
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import MockApp, create_app
+    from .clock import Clock, ManualClock, SystemClock
+    from .config import DEFAULT_ADMIN_TOKEN, FAULT_MODES, MockConfig
+    from .server import LiveMock, main, serve_in_thread
+    from .service import MockService
 
 __all__ = [
     "DEFAULT_ADMIN_TOKEN",
@@ -34,3 +42,37 @@ __all__ = [
     "main",
     "serve_in_thread",
 ]
+
+_HOME = {
+    "MockApp": ".app",
+    "create_app": ".app",
+    "Clock": ".clock",
+    "ManualClock": ".clock",
+    "SystemClock": ".clock",
+    "DEFAULT_ADMIN_TOKEN": ".config",
+    "FAULT_MODES": ".config",
+    "MockConfig": ".config",
+    "LiveMock": ".server",
+    "main": ".server",
+    "serve_in_thread": ".server",
+    "MockService": ".service",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        module = importlib.import_module(home, __name__)
+    except ModuleNotFoundError as missing:
+        raise ModuleNotFoundError(
+            f"the mock server needs the 'mock' extra ({missing.name} is missing): "
+            "pip install 'evolink-suno-persona[mock]'",
+            name=missing.name,
+        ) from missing
+    return getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

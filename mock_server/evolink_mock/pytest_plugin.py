@@ -10,14 +10,16 @@ use real time) and a `MockConfig()` (override `evolink_mock_config`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .app import create_app
-from .clock import Clock, ManualClock
-from .config import MockConfig
-from .handle import MockHandle
-from .server import serve_in_thread
+# The mock itself is imported inside the fixtures: this module is loaded by every pytest run
+# of everyone who installs the distribution, with or without the `mock` extra.
+if TYPE_CHECKING:
+    from .clock import Clock
+    from .config import MockConfig
+    from .handle import MockHandle
 
 __all__ = ["evolink_mock", "evolink_mock_clock", "evolink_mock_config", "evolink_mock_live"]
 
@@ -31,16 +33,23 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def evolink_mock_config() -> MockConfig:
     """The config of the test's mock; override this fixture to change knobs."""
+    from evolink_mock import MockConfig
+
     return MockConfig()
 
 
 @pytest.fixture
 def evolink_mock_clock() -> Clock:
     """The clock of the test's mock: manual, so the test moves time with `advance`."""
+    from evolink_mock import ManualClock
+
     return ManualClock()
 
 
 def _live(config: MockConfig, clock: Clock) -> Iterator[MockHandle]:
+    from evolink_mock import serve_in_thread
+    from evolink_mock.handle import MockHandle
+
     with serve_in_thread(config, clock=clock) as server:
         handle = MockHandle(server.app, base_url=server.base_url, live=True)
         yield handle
@@ -56,6 +65,9 @@ def evolink_mock(
     if marker is not None and marker.kwargs.get("live", False):
         yield from _live(evolink_mock_config, evolink_mock_clock)
         return
+    from evolink_mock import create_app
+    from evolink_mock.handle import MockHandle
+
     handle = MockHandle(create_app(evolink_mock_config, clock=evolink_mock_clock))
     yield handle
     handle.close()

@@ -222,16 +222,19 @@ class _MockModule:
         try:
             # Optional extra, imported on demand; typed loosely because the core SDK must not
             # depend on it.
+            # The package imports its pieces on first use, so a missing extra shows up on the
+            # attribute reads, which therefore sit inside the try as well.
             evolink_mock: Any = importlib.import_module("evolink_mock")
-            fixtures: Any = importlib.import_module("evolink_mock.fixtures")
+            self.fixtures: Any = importlib.import_module("evolink_mock.fixtures")
+            self.MockConfig = evolink_mock.MockConfig
+            self.serve_in_thread = evolink_mock.serve_in_thread
+            self.main: Callable[[list[str]], int] = evolink_mock.main
         except ImportError as exc:
+            missing = exc.name or "a module"
             raise ConfigurationError(
-                f"{MOCK_INSTALL_HINT} ({exc})", hint="Or use the real service with a key"
+                f"{MOCK_INSTALL_HINT} ({missing} is not installed)",
+                hint="Or use the real service with a key",
             ) from None
-        self.fixtures = fixtures
-        self.MockConfig = evolink_mock.MockConfig
-        self.serve_in_thread = evolink_mock.serve_in_thread
-        self.main: Callable[[list[str]], int] = evolink_mock.main
 
 
 def _mock_module() -> _MockModule:
