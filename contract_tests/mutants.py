@@ -144,15 +144,13 @@ def _other_users_task(mock: InProcessMock, patch: pytest.MonkeyPatch) -> MockApp
     return mock.app
 
 
-class _ForgetfulClaims(dict[str, Any]):
-    """A claim table that never finds a claim: the lost lock of a sharded deployment."""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return default
-
-
 def _two_personas_per_song(mock: InProcessMock, patch: pytest.MonkeyPatch) -> MockApp:
-    patch.setattr(mock.service, "_claims", _ForgetfulClaims(mock.service._claims))
+    """Claim slots that never report a holder: the lost lock of a sharded deployment."""
+
+    def nobody_holds(claim: str | None, now: float) -> str | None:
+        return None
+
+    patch.setattr(mock.service, "_holder", nobody_holds)
     return mock.app
 
 

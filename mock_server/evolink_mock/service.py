@@ -38,6 +38,9 @@ __all__ = ["MockService", "RequestRecord", "User"]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _FAILURE_CODES = ("generation_failed_no_content", "service_error", "generation_timeout")
+#: The claim of a song whose completed persona task retention has forgotten: the song stays
+#: taken, but its slot no longer holds (and keeps alive) that task's id. One shared object.
+FORGOTTEN_HOLDER = "<forgotten persona task>"
 
 
 @attrs.define
@@ -63,7 +66,19 @@ class RequestRecord:
         return attrs.asdict(self)
 
 
+def _song_index(source: Task, result_id: str) -> int:
+    """Where a song sits in its music task, or the 400 that says it is not one of them."""
+    for index, song in enumerate(source.songs):
+        if song.result_id == result_id:
+            return index
+    raise invalid_request(
+        f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
+        "model_params.result_id",
+    )
+
+
 def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
+    songs = fixture.songs
     return Task(
         task_id=fixture.task_id,
         owner=owner,
@@ -71,7 +86,8 @@ def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
         created=float(fixture.created),
         fixed_status=fixture.status,
         fixed_progress=fixture.progress,
-        songs=fixture.songs,
+        songs=songs,
+        claims=[None] * len(songs) if songs else None,
         legacy_result_list=fixture.legacy_result_list,
         error_code=fixture.error_code,
         error_message=fixture.error_message,
@@ -101,9 +117,6 @@ class MockService:
             self._keys: list[tuple[bytes, str]] = []
             self._fixed: dict[str, Task] = {}
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
-            # result_id -> id of the persona task made from it. Ids, not tasks, so that a
-            # claim outlives its task's retention at the cost of two short strings.
-            self._claims: dict[str, str] = {}
             self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
             self.faults = FaultPlan(config)
             self.request_log: collections.deque[RequestRecord] = collections.deque(
@@ -119,8 +132,20 @@ class MockService:
                 for fixture_task in fixture_user.tasks:
                     task = _task_from_fixture(fixture_user.user_id, fixture_task)
                     self._fixed[task.task_id] = task
-                    if task.source_result_id is not None:
-                        self._claims[task.source_result_id] = task.task_id
+            for task in list(self._fixed.values()):
+                if task.source_result_id is not None:
+                    self._claim_fixture_song(task)
+
+    def _claim_fixture_song(self, persona: Task) -> None:
+        """A fixture persona task takes its song (found among its owner's music tasks)."""
+        for source in self._fixed.values():
+            if source.owner != persona.owner or source.claims is None:
+                continue
+            for index, song in enumerate(source.songs):
+                if song.result_id == persona.source_result_id:
+                    source.claims[index] = persona.task_id
+                    persona.source_task_id, persona.source_index = source.task_id, index
+                    return
 
     def _add_user(self, user_id: str, api_key: str, credits: float) -> User:
         user = User(user_id, api_key, credits)
@@ -236,19 +261,16 @@ class MockService:
         with self._lock:
             now = self.now()
             source = self._source_for(user_id, request, now)
-            if all(song.result_id != request.result_id for song in source.songs):
+            index = _song_index(source, request.result_id)
+            claims = source.claims
+            if claims is None:  # a music task made without claim slots: give it some
+                claims = source.claims = [None] * len(source.songs)
+            holder = self._holder(claims[index], now)
+            if holder is not None:
+                named = "" if holder is FORGOTTEN_HOLDER else f" (task {holder})"
                 raise invalid_request(
-                    f"model_params.result_id {request.result_id} is not a song of source task "
-                    f"{source.task_id}",
-                    "model_params.result_id",
-                )
-            holder_id = self._claims.get(request.result_id)
-            holder = None if holder_id is None else self._find(holder_id)
-            # A forgotten holder finished long ago without failing (failures free the song).
-            if holder_id is not None and (holder is None or not holder.failed_at(now)):
-                raise invalid_request(
-                    f"A persona was already created from result_id {request.result_id} "
-                    f"(task {holder_id}); each song can only create one persona",
+                    f"A persona was already created from result_id {request.result_id}"
+                    f"{named}; each song can only create one persona",
                     "model_params.result_id",
                 )
             user = self.users[user_id]
@@ -264,12 +286,14 @@ class MockService:
                 error_code=self._random.choice(_FAILURE_CODES) if fails else None,
                 persona_id=f"{self._random.getrandbits(128):032x}",
                 source_task_id=source.task_id,
-                source_result_id=request.result_id,
+                # The song's own string, not the request's copy: nothing new per creation.
+                source_result_id=source.songs[index].result_id,
+                source_index=index,
                 duration=config.persona_duration,
                 pending_share=config.pending_share,
             )
             self._recent[task.task_id] = task
-            self._claims[request.result_id] = task.task_id
+            claims[index] = task.task_id  # the task's own id object: a slot, no new entry
             self._forget_old(now)
         seen = task.view(now)
         return {
@@ -302,11 +326,33 @@ class MockService:
     def _find(self, task_id: str) -> Task | None:
         return self._recent.get(task_id) or self._fixed.get(task_id)
 
+    def _holder(self, claim: str | None, now: float) -> str | None:
+        """Who holds a song, given its claim slot: a task id, FORGOTTEN_HOLDER or None.
+
+        A retained holder that has failed does not hold the song (a failure frees it).
+        """
+        if claim is None or claim is FORGOTTEN_HOLDER:
+            return claim
+        holder = self._find(claim)
+        if holder is not None and holder.failed_at(now):
+            return None
+        return claim
+
     def _release(self, task: Task, now: float) -> None:
-        """A forgotten task keeps its song's claim unless it failed (a failure frees the song)."""
-        rid = task.source_result_id
-        if rid is not None and task.failed_at(now) and self._claims.get(rid) == task.task_id:
-            del self._claims[rid]
+        """A forgotten task keeps its song claimed unless it fails (a failure frees the song).
+
+        The claim slot stops naming the task (its id is freed with it): the song is then held
+        by the shared FORGOTTEN_HOLDER, so a claim costs no memory once its task is gone.
+        A task evicted by the count bound before it finished is judged by its fate, decided
+        at creation (`error_code`), not by its status at the moment it is dropped.
+        """
+        if task.source_task_id is None or task.source_index < 0:
+            return
+        source = self._fixed.get(task.source_task_id)
+        claims = None if source is None else source.claims
+        if claims is None or claims[task.source_index] != task.task_id:
+            return
+        claims[task.source_index] = None if task.error_code is not None else FORGOTTEN_HOLDER
 
     # --- control ------------------------------------------------------------------------
 
@@ -351,6 +397,7 @@ class MockService:
                 FixtureSong(fixtures.song_id(task_id, n), title, 120.0 + 10 * n, "pop")
                 for n, title in enumerate(titles)
             )
+            kept = made if status == "completed" else ()
             task = Task(
                 task_id=task_id,
                 owner=user.user_id,
@@ -358,7 +405,9 @@ class MockService:
                 created=now,
                 fixed_status=status,
                 fixed_progress={"completed": 100, "failed": 100, "processing": 50}.get(status, 0),
-                songs=made if status == "completed" else (),
+                songs=kept,
+                # One claim slot per song, allocated with it: claiming then costs nothing.
+                claims=[None] * len(kept) if kept else None,
                 legacy_result_list=legacy_result_list,
                 error_code=(error_code or "service_error") if status == "failed" else None,
             )

@@ -65,6 +65,10 @@ class Task:
     persona_id: str | None = None
     source_task_id: str | None = None
     source_result_id: str | None = None
+    #: A persona task: the index of its song in the source task's `songs`.
+    source_index: int = -1
+    #: A music task: per song, who holds its one persona (see `MockService` claims).
+    claims: list[str | None] | None = None
     duration: float = 0.0
     pending_share: float = 0.0
 

@@ -188,3 +188,104 @@ def test_a_song_is_free_again_once_its_failed_persona_task_is_forgotten() -> Non
         assert c.post(CREATE, json=body).status_code == 200
         handle.advance(1 + 6)
         assert c.post(CREATE, json=body).status_code == 200
+
+
+# --- one persona per song, across retention (claims live in the music task's song slots) ---
+
+
+def _claim_song(handle: MockHandle, c: httpx.Client) -> tuple[dict[str, object], str]:
+    task = handle.add_music_task(songs=1)
+    body = persona_body(source_task_id=task.task_id, result_id=task.songs[0].result_id)
+    response = c.post(CREATE, json=body)
+    assert response.status_code == 200, response.text
+    return body, response.json()["id"]
+
+
+def test_the_refusal_names_the_earlier_task_while_it_is_retained() -> None:
+    handle = _handle(persona_duration=1, retention_seconds=5, rate_limit=0)
+    with handle.client() as c:
+        body, first = _claim_song(handle, c)
+        running = c.post(CREATE, json=body)  # the first one is still pending
+        assert running.status_code == 400
+        assert f"(task {first})" in running.json()["error"]["message"]
+        handle.advance(1 + 4)  # completed, still retained
+        done = c.post(CREATE, json=body)
+        assert done.status_code == 400
+        assert f"(task {first})" in done.json()["error"]["message"]
+        assert done.json()["error"]["param"] == "model_params.result_id"
+
+
+def test_after_forgetting_the_refusal_stands_without_the_task_id() -> None:
+    handle = _handle(persona_duration=1, retention_seconds=5, rate_limit=0)
+    with handle.client() as c:
+        body, first = _claim_song(handle, c)
+        handle.advance(1 + 6)
+        _claim_song(handle, c)  # a creation sweeps the expired task
+        assert handle.service.snapshot()["tasks"]["recent"] == 1
+        again = c.post(CREATE, json=body)
+        assert again.status_code == 400
+        message = again.json()["error"]["message"]
+        assert "already created" in message
+        assert first not in message
+
+
+def test_a_completed_claim_survives_the_count_bound() -> None:
+    handle = _handle(persona_duration=1, retention_max_tasks=2, rate_limit=0)
+    with handle.client() as c:
+        body, first = _claim_song(handle, c)
+        handle.advance(2)
+        for _ in range(5):
+            _claim_song(handle, c)
+        assert c.get(f"/v1/tasks/{first}").status_code == 404  # evicted
+        again = c.post(CREATE, json=body)
+        assert again.status_code == 400
+        assert "already created" in again.json()["error"]["message"]
+
+
+def test_a_claim_evicted_before_its_task_ends_follows_the_task_fate() -> None:
+    # Evicted while still pending: a task decided to complete keeps the song, one decided
+    # to fail frees it (its failure is fixed at creation).
+    for failure_rate, freed in ((0.0, False), (1.0, True)):
+        handle = _handle(
+            persona_duration=100, retention_max_tasks=1, rate_limit=0, failure_rate=failure_rate
+        )
+        with handle.client() as c:
+            body, first = _claim_song(handle, c)
+            _claim_song(handle, c)
+            assert c.get(f"/v1/tasks/{first}").status_code == 404
+            assert (c.post(CREATE, json=body).status_code == 200) is freed
+
+
+def test_a_failed_persona_frees_its_song_while_still_retained() -> None:
+    handle = _handle(persona_duration=1, retention_seconds=60, rate_limit=0, failure_rate=1.0)
+    with handle.client() as c:
+        body, first = _claim_song(handle, c)
+        assert c.post(CREATE, json=body).status_code == 400  # running: still held
+        handle.advance(1)
+        assert c.get(f"/v1/tasks/{first}").json()["status"] == "failed"
+        assert c.post(CREATE, json=body).status_code == 200
+
+
+def test_a_forgotten_claim_keeps_no_per_creation_object() -> None:
+    # The memory side of the rule: once its task is gone, a claim is the shared marker in a
+    # slot allocated with the song, so a long run does not grow with the claims it keeps.
+    from evolink_mock.service import FORGOTTEN_HOLDER
+
+    handle = _handle(persona_duration=1, retention_max_tasks=1, rate_limit=0)
+    with handle.client() as c:
+        tasks = [handle.add_music_task(songs=1) for _ in range(3)]
+        for task in tasks:
+            body = persona_body(source_task_id=task.task_id, result_id=task.songs[0].result_id)
+            assert c.post(CREATE, json=body).status_code == 200
+    slots = [handle.service._fixed[task.task_id].claims or [] for task in tasks]
+    assert [slot[0] is FORGOTTEN_HOLDER for slot in slots] == [True, True, False]
+
+
+def test_claims_on_fixture_songs_are_per_service_and_undone_by_reset() -> None:
+    first, second = _handle(), _handle()
+    with first.client() as a, second.client() as b:
+        assert a.post(CREATE, json=persona_body()).status_code == 200
+        assert a.post(CREATE, json=persona_body()).status_code == 400
+        assert b.post(CREATE, json=persona_body()).status_code == 200  # its own claims
+        first.reset()
+        assert a.post(CREATE, json=persona_body()).status_code == 200
