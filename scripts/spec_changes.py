@@ -886,6 +886,9 @@ class _Walk:
         old_req = set(old.get("required") or [])
         new_req = set(new.get("required") or [])
         request = direction == "request"
+        if old_req != new_req:
+            # Each property's change of `required` is reported with the property.
+            self.explained.add(f"{new_ptr}/required")
         for prop in sorted(old_props.keys() | new_props.keys()):
             where = f"{new_ptr}/properties/{_escape(prop)}"
             if prop not in new_props:

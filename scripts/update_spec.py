@@ -407,7 +407,6 @@ class Staged:
     merged_relative: Path
     generated_changes: tuple[tuple[str, str], ...]
     report: Report
-    moved: bool
 
 
 def _files(base: Path) -> dict[str, bytes]:
@@ -454,14 +453,17 @@ def _section(
     return Section(title, old_label, new_label, findings)
 
 
-def stage(root: Path, extracted: Extracted, workdir: Path, today: str) -> Staged:
-    """Build the update in `workdir`: the new upstream file, its pin, every derived file."""
-    openapi_dir = root / "openapi"
+def verify_clean(root: Path) -> None:
+    """Refuse to start from upstream files that already differ from their pins."""
     try:
-        spec_merge.verify_pins(openapi_dir)
+        spec_merge.verify_pins(root / "openapi")
     except spec_merge.PinMismatch as exc:
         raise UpdateRefused(f"openapi/ does not match its pins before the update:\n{exc}") from None
-    target = identify(extracted, openapi_dir)
+
+
+def stage(root: Path, extracted: Extracted, target: Known, workdir: Path, today: str) -> Staged:
+    """Build the update in `workdir`: the new upstream file, its pin, every derived file."""
+    openapi_dir = root / "openapi"
     name = Path(target.file).name
     current = (openapi_dir / target.file).read_bytes()
     pins_text = (openapi_dir / "upstream" / "pins.toml").read_text("utf-8")
@@ -491,7 +493,6 @@ def stage(root: Path, extracted: Extracted, workdir: Path, today: str) -> Staged
     old_upstream = yaml.safe_load(current)
     old_merged = yaml.safe_load((root / merged_relative).read_text("utf-8"))
     new_merged = yaml.safe_load((built_root / merged_relative).read_text("utf-8"))
-    moved = current != extracted.raw
     report = Report(
         heading=f"Spec update: openapi/{target.file}",
         facts=(
@@ -503,7 +504,6 @@ def stage(root: Path, extracted: Extracted, workdir: Path, today: str) -> Staged
                 extracted.form + (f" (page block `{extracted.block}`)" if extracted.block else ""),
             ),
             ("sha256", extracted.sha256),
-            ("moved", "yes" if moved else "no: the pinned file already holds these bytes"),
         ),
         sections=(
             _section(
@@ -527,7 +527,7 @@ def stage(root: Path, extracted: Extracted, workdir: Path, today: str) -> Staged
         ),
         generated_files=generated_changes,
     )
-    return Staged(target, pins_text, built_root, merged_relative, generated_changes, report, moved)
+    return Staged(target, pins_text, built_root, merged_relative, generated_changes, report)
 
 
 def apply(root: Path, staged: Staged, raw: bytes, backup_dir: Path) -> None:
@@ -639,10 +639,18 @@ def main(argv: Sequence[str] | None = None, root: Path = ROOT) -> int:
             return EXIT_FLAGGED if _reached(report, args.fail_on) else EXIT_OK
         extracted = extract(fetch(args.source, cwd))
         today = datetime.datetime.now(datetime.UTC).date().isoformat()
+        verify_clean(root)
+        target = identify(extracted, root / "openapi")
+        if (root / "openapi" / target.file).read_bytes() == extracted.raw:
+            print(
+                f"openapi/{target.file} already holds this document (sha256 {extracted.sha256}):"
+                " the upstream has not moved; nothing to do."
+            )
+            return EXIT_OK
         with tempfile.TemporaryDirectory(prefix="evolink-update-spec-") as tmp:
-            staged = stage(root, extracted, Path(tmp), today)
+            staged = stage(root, extracted, target, Path(tmp), today)
             report = staged.report
-            if not args.check and staged.moved:
+            if not args.check:
                 apply(root, staged, extracted.raw, Path(tmp) / "backup")
     except UpdateRefused as exc:
         print(f"update-spec: {exc}", file=sys.stderr)
@@ -651,23 +659,17 @@ def main(argv: Sequence[str] | None = None, root: Path = ROOT) -> int:
     print(_render(report, args.format))
     _write_extra(report, markdown, json_path)
     if args.check:
-        flagged = staged.moved and (args.fail_on is None or _reached(report, args.fail_on))
+        flagged = args.fail_on is None or _reached(report, args.fail_on)
         print(
-            f"\nupdate-spec --check: the upstream {'moved' if staged.moved else 'has not moved'}"
-            + ("" if not staged.moved else "; run without --check to take it"),
+            f"\nupdate-spec --check: the upstream of openapi/{target.file} moved; run without "
+            "--check to take it.",
             file=sys.stderr,
         )
         return EXIT_FLAGGED if flagged else EXIT_OK
-    if staged.moved:
-        print(
-            f"\ntook {staged.target.file}: review `git diff`, run scripts/test, commit.",
-            file=sys.stderr,
-        )
-    else:
-        print(
-            f"\nopenapi/{staged.target.file} already holds this document: nothing changed.",
-            file=sys.stderr,
-        )
+    print(
+        f"\ntook openapi/{target.file}: review `git diff`, run scripts/test, commit.",
+        file=sys.stderr,
+    )
     return EXIT_FLAGGED if _reached(report, args.fail_on) else EXIT_OK
 
 
