@@ -223,9 +223,9 @@ def _checked(fetched: Fetched, raw: bytes, content: Any, form: str, block: str |
     try:
         validate_openapi(content)
     except OpenAPIValidationError as exc:
-        where = "/".join(str(p) for p in exc.path)
+        where = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in exc.path)
         raise UpdateRefused(
-            f"{origin} is not valid OpenAPI {version}: {exc.message}"
+            f"{origin} is not valid OpenAPI {version}: {exc.message.splitlines()[0]}"
             + (f" (at {where})" if where else "")
         ) from None
     return Extracted(origin, fetched.name, raw, content, form, block)
