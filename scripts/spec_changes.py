@@ -35,6 +35,7 @@ __all__ = [
     "classify",
     "operations_of",
     "resolve",
+    "rules_markdown",
     "unescape",
 ]
 
@@ -414,6 +415,15 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+def rules_markdown() -> str:
+    """The rule table of docs/spec-updates.md, made from `RULES` so the two cannot drift."""
+    lines = ["| rule | level | meaning | example |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| `{rule.id}` | {rule.level.value} | {rule.meaning} | {rule.example} |" for rule in RULES
+    ]
+    return "\n".join(lines) + "\n"
 
 
 @attrs.frozen

