@@ -223,6 +223,27 @@ def test_repin_rewrites_one_table_and_keeps_every_other_line() -> None:
     assert tomllib.loads(result)["files"] == {"a.yaml": fields, "b.yaml": {"sha256": "2"}}
 
 
+def test_the_pin_of_a_page_records_its_block_and_form() -> None:
+    extracted = extract(fetch(str(PAGE), ROOT))
+    fields = update_spec.pin_fields(extracted, {}, "2026-11-25")
+    assert fields == {
+        "sha256": extracted.sha256,
+        "source": str(PAGE),
+        "operation": "POST /v1/audios/generations (createSunoPersona)",
+        "retrieved": "2026-11-25",
+        "format": "yaml",
+        "block": extracted.block,
+        "note": "The YAML block of the vendor's page, byte for byte.",
+    }
+
+
+def test_the_pin_of_a_dated_json_document_records_its_date_and_form() -> None:
+    fields = update_spec.pin_fields(extract(fetch(str(PERSONA_NEW), ROOT)), {}, "2026-11-25")
+    assert (fields["published"], fields["format"]) == ("2026-08-02", "json")
+    assert "block" not in fields
+    assert "JSON is YAML, so the file keeps its name" in fields["note"]
+
+
 # --- --diff: any two documents, the project untouched ------------------------------------
 
 
@@ -333,13 +354,14 @@ def test_a_document_that_contradicts_ours_is_refused_with_the_merges_own_error(
     assert tree_digest(project) == before
 
 
-def test_taking_task_detail_is_refused_and_changes_nothing(
-    project: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("version", ["2026-01-20", "2026-03-05", "2026-03-15"])
+@pytest.mark.parametrize("mode", [(), ("--check",)])
+def test_taking_any_task_detail_version_is_refused_and_changes_nothing(
+    version: str, mode: tuple[str, ...], project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = tree_digest(project)
-    code, _, err = run(
-        project, str(HISTORY / "get-task-detail.2026-03-15.json"), "--check", capsys=capsys
-    )
+    source = HISTORY / f"get-task-detail.{version}.json"
+    code, _, err = run(project, str(source), *mode, capsys=capsys)
     assert code == update_spec.EXIT_REFUSED
     assert "openapi/project/task-detail.yaml" in err
     assert tree_digest(project) == before

@@ -30,12 +30,12 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-def take(project: Path, source: Path, *options: str) -> tuple[int, dict[str, Any], str]:
-    """Run the command in-process against the copy; return its code, JSON report and stderr."""
+def take(project: Path, source: Path, *options: str) -> tuple[int, dict[str, Any]]:
+    """Run the command in-process against the copy; return its exit code and JSON report."""
     report = project.parent / "report.json"
     report.unlink(missing_ok=True)
     code = update_spec.main([str(source), "--json", str(report), *options], root=project)
-    return code, json.loads(report.read_text("utf-8")) if report.exists() else {}, ""
+    return code, json.loads(report.read_text("utf-8")) if report.exists() else {}
 
 
 def changed_files(before: dict[str, str], after: dict[str, str]) -> set[str]:
@@ -49,25 +49,25 @@ def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_g
     second = HISTORY / "suno-persona-creation.2026-08-02.json"
 
     # Start the copy at the first published version, whatever the project pins today.
-    code, _, _ = take(project, first)
+    code, _ = take(project, first)
     assert code == 0
     assert (project / PERSONA).read_bytes() == first.read_bytes()
     start = tree_digest(project)
     capsys.readouterr()
 
     # --check: the upstream moved, the report says how, and nothing is written.
-    code, report, _ = take(project, second, "--check")
+    code, report = take(project, second, "--check")
     assert code == update_spec.EXIT_FLAGGED
     assert "the upstream of openapi/upstream/suno-persona-creation.yaml moved" in (
         capsys.readouterr().err
     )
     assert report["counts"]["needs attention"] == 2  # the vendor's and the merged document's
-    code, _, _ = take(project, second, "--check", "--fail-on", "breaking")
+    code, _ = take(project, second, "--check", "--fail-on", "breaking")
     assert code == update_spec.EXIT_OK  # moved, but nothing breaking to gate on
     assert tree_digest(project) == start
 
     # Taking 2026-08-02: the user_group enum was dropped.
-    code, report, _ = take(project, second)
+    code, report = take(project, second)
     assert code == 0
     assert "response-property-enum-removed" in capsys.readouterr().out
     vendor, merged = report["sections"]
@@ -119,7 +119,7 @@ def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_g
     assert drift.returncode == 0, drift.stderr
 
     # Taking the same document again changes nothing.
-    code, _, _ = take(project, second)
+    code, _ = take(project, second)
     assert code == 0
     assert "the upstream has not moved" in capsys.readouterr().out
 
