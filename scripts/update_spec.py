@@ -16,328 +16,41 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-import httpx
 import regenerate
 import spec_merge
 import yaml
-from openapi_spec_validator import validate as validate_openapi
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-from spec_changes import Level, OperationKey, classify, operations_of
+from spec_changes import Level, classify, operations_of
+from spec_identity import Known, identify
 from spec_report import Finding, Report, Section, find_touches
+from spec_source import Extracted, UpdateRefused, extract, fetch
+
+__all__ = [
+    "UpdateRefused",
+    "apply",
+    "diff_report",
+    "extract",
+    "fetch",
+    "identify",
+    "main",
+    "pin_fields",
+    "repin",
+    "stage",
+]
 
 ROOT = regenerate.ROOT
 GENERATED_PACKAGE = regenerate.GENERATED_PACKAGE
 EXIT_OK, EXIT_FLAGGED, EXIT_REFUSED = 0, 1, 2
-FETCH_TIMEOUT_S = 30.0
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-DATED_NAME = re.compile(
-    r"^(?P<stem>.+?)(?:\.(?P<date>\d{4}-\d{2}-\d{2}))?(?:\.(?:json|ya?ml|md|markdown|txt))?$"
-)
-
-
-class UpdateRefused(Exception):
-    """The update cannot be taken; the message says why and what to do. Nothing was changed."""
-
-
-@attrs.frozen
-class Fetched:
-    """A source as read: its bytes and where they came from."""
-
-    origin: str
-    name: str
-    raw: bytes
-
-
-@attrs.frozen
-class Extracted:
-    """The OpenAPI document found in a source, byte for byte, and what it holds."""
-
-    origin: str
-    name: str
-    raw: bytes
-    content: Mapping[str, Any]
-    form: str  # "yaml" or "json": how the vendor published this text
-    block: str | None  # the info string of the page's fenced block, for a page
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.raw).hexdigest()
-
-    @property
-    def stem(self) -> str:
-        """The document's own name: from the page's block, else from the source's name."""
-        if self.block:
-            words = self.block.split()
-            if len(words) > 1:
-                return _name_parts(words[1].rsplit("/", 1)[-1])[0]
-        return _name_parts(self.name)[0]
-
-    @property
-    def published(self) -> str | None:
-        """The date in a dated file name (`name.2026-08-02.json`), the history's convention."""
-        return _name_parts(self.name)[1]
-
-
-def _name_parts(name: str) -> tuple[str, str | None]:
-    match = DATED_NAME.match(name)
-    return (match["stem"], match["date"]) if match else (name, None)
-
-
-# --- reading a source -------------------------------------------------------------
-
-
-def fetch(source: str, cwd: Path, get: Callable[[str], httpx.Response] | None = None) -> Fetched:
-    """Read a URL or a file; a relative path is taken from `cwd` (the caller's folder)."""
-    if re.match(r"^https?://", source):
-        try:
-            response = (get or _http_get)(source)
-        except httpx.HTTPError as exc:
-            raise UpdateRefused(f"could not fetch {source}: {exc}") from None
-        if response.status_code != 200:
-            raise UpdateRefused(f"GET {source} answered {response.status_code}, not 200")
-        name = httpx.URL(source).path.rstrip("/").rsplit("/", 1)[-1] or "document"
-        return Fetched(source, name, response.content)
-    path = Path(source)
-    if not path.is_absolute():
-        path = cwd / path
-    if not path.is_file():
-        raise UpdateRefused(f"{source}: no such file (and not an http(s) URL)")
-    return Fetched(source, path.name, path.read_bytes())
-
-
-def _http_get(url: str) -> httpx.Response:
-    return httpx.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
-
-
-@attrs.frozen
-class _Block:
-    info: str
-    line: int
-    body: str
-
-
-def fenced_blocks(text: str) -> list[_Block]:
-    """The fenced code blocks of a Markdown page, bodies kept byte for byte."""
-    lines = text.splitlines(keepends=True)
-    blocks: list[_Block] = []
-    index = 0
-    while index < len(lines):
-        opening = FENCE.match(lines[index].rstrip("\r\n"))
-        if not opening or (opening[1][0] == "`" and "`" in opening[2]):
-            index += 1
-            continue
-        fence = opening[1]
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-        end = index + 1
-        while end < len(lines) and not closing.match(lines[end].rstrip("\r\n")):
-            end += 1
-        blocks.append(_Block(opening[2].strip(), index + 1, "".join(lines[index + 1 : end])))
-        index = end + 1
-    return blocks
-
-
-def _openapi_mapping(text: str) -> Mapping[str, Any] | None:
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    if isinstance(content, dict) and ("openapi" in content or "swagger" in content):
-        return content
-    return None
-
-
-def extract(fetched: Fetched) -> Extracted:
-    """Find the one OpenAPI document of a page or a bare document; refuse anything else."""
-    try:
-        text = fetched.raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UpdateRefused(
-            f"{fetched.origin} is not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("{"):
-        try:
-            content = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise UpdateRefused(
-                f"{fetched.origin} looks like JSON but does not parse: {exc.msg} "
-                f"(line {exc.lineno}, column {exc.colno})"
-            ) from None
-        return _checked(fetched, fetched.raw, content, "json", None)
-    blocks = [b for b in fenced_blocks(text) if _openapi_mapping(b.body) is not None]
-    if len(blocks) > 1:
-        where = ", ".join(f"line {b.line} (```{b.info})" for b in blocks)
-        raise UpdateRefused(
-            f"{fetched.origin} holds {len(blocks)} OpenAPI blocks ({where}); a page must hold "
-            "exactly one. Save the one you mean as a file and give that file."
-        )
-    if blocks:
-        block = blocks[0]
-        content = _openapi_mapping(block.body)
-        form = "json" if block.body.lstrip().startswith("{") else "yaml"
-        return _checked(fetched, block.body.encode("utf-8"), content, form, block.info)
-    try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError:
-        loaded = None
-    if isinstance(loaded, dict):
-        return _checked(fetched, fetched.raw, loaded, "yaml", None)
-    raise UpdateRefused(
-        f"{fetched.origin} has no OpenAPI block: looked for a fenced block (```yaml or ```json) "
-        "holding a document with an `openapi` field, and the text is not such a document "
-        "itself. Give the vendor's page for one operation, or the bare YAML/JSON document."
-    )
-
-
-def _checked(fetched: Fetched, raw: bytes, content: Any, form: str, block: str | None) -> Extracted:
-    origin = fetched.origin
-    if not isinstance(content, dict):
-        raise UpdateRefused(f"{origin} is not an OpenAPI document: its top level is not a mapping")
-    if "swagger" in content and "openapi" not in content:
-        raise UpdateRefused(
-            f"{origin} is a Swagger {content['swagger']} document; only OpenAPI 3.x is taken"
-        )
-    version = content.get("openapi")
-    if not isinstance(version, str) or not version.startswith("3."):
-        keys = ", ".join(sorted(map(str, content))[:8])
-        raise UpdateRefused(
-            f"{origin} is not an OpenAPI 3.x document: it has no `openapi: 3.x` field "
-            f"(top-level keys: {keys})"
-        )
-    if form == "json" and yaml.safe_load(raw.decode("utf-8")) != json.loads(raw):
-        # The merge reads every document as YAML: a JSON text must read the same there.
-        raise UpdateRefused(f"{origin}: this JSON document does not read the same as YAML")
-    try:
-        validate_openapi(content)
-    except OpenAPIValidationError as exc:
-        where = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in exc.path)
-        raise UpdateRefused(
-            f"{origin} is not valid OpenAPI {version}: {exc.message.splitlines()[0]}"
-            + (f" (at {where})" if where else "")
-        ) from None
-    return Extracted(origin, fetched.name, raw, content, form, block)
-
-
-# --- which pinned document it replaces --------------------------------------------
-
-
-@attrs.frozen
-class Known:
-    """A document of `openapi/merge.toml`, and whether it is a pinned vendor document."""
-
-    file: str  # relative to openapi/
-    pinned: bool
-    operations: tuple[OperationKey, ...]
-    title: str | None
-
-
-def known_documents(openapi_dir: Path) -> list[Known]:
-    """Every document the merge reads, with the operations it defines."""
-    pins = tomllib.loads((openapi_dir / "upstream" / "pins.toml").read_text("utf-8"))
-    pinned = set(pins.get("files", {}))
-    documents, _ = spec_merge.load_manifest(openapi_dir)
-    known = []
-    for doc in documents:
-        relative = doc.path.relative_to(openapi_dir).as_posix()
-        is_pinned = relative.startswith("upstream/") and doc.path.name in pinned
-        operations = operations_of(doc.content)
-        if not is_pinned:
-            # A project document may only add to an operation (links, a response):
-            # it defines one only where it gives it an operationId.
-            operations = [op for op in operations if op.operation_id]
-        known.append(
-            Known(relative, is_pinned, tuple(operations), doc.content.get("info", {}).get("title"))
-        )
-    return known
-
-
-def _same_operation(a: OperationKey, b: OperationKey) -> bool:
-    """Path and method are not enough: the vendor serves several models on one path."""
-    if (a.method, a.path) != (b.method, b.path):
-        return False
-    if a.models and b.models:
-        return bool(a.models & b.models)
-    if a.operation_id and b.operation_id:
-        return a.operation_id == b.operation_id
-    return True
-
-
-def identify(extracted: Extracted, openapi_dir: Path) -> Known:
-    """The pinned document the new one replaces; refuse when it is new, ours or ambiguous."""
-    incoming = operations_of(extracted.content)
-    if not incoming:
-        raise UpdateRefused(f"{extracted.origin} defines no operation, so it replaces nothing")
-    known = known_documents(openapi_dir)
-    matches = [
-        k for k in known if any(_same_operation(i, o) for i in incoming for o in k.operations)
-    ]
-    pinned = [k for k in matches if k.pinned]
-    ours = [k for k in matches if not k.pinned]
-    described = "; ".join(op.label() for op in incoming)
-    if len(pinned) > 1:
-        by_name = [k for k in pinned if _name_parts(Path(k.file).name)[0] == extracted.stem]
-        by_title = [
-            k
-            for k in pinned
-            if k.title and k.title == extracted.content.get("info", {}).get("title")
-        ]
-        for narrowed in (by_name, by_title):
-            if len(narrowed) == 1:
-                pinned = narrowed
-                break
-        else:
-            raise UpdateRefused(
-                f"{extracted.origin} is ambiguous: it describes {described}, which "
-                + " and ".join(
-                    f"openapi/{k.file} ({'; '.join(o.label() for o in k.operations)})"
-                    for k in pinned
-                )
-                + " each define, and neither its name nor its title tells them apart. "
-                "Give one document per operation."
-            )
-    if ours:
-        files = ", ".join(f"openapi/{k.file}" for k in ours)
-        ops = "; ".join(o.label() for k in ours for o in k.operations)
-        raise UpdateRefused(
-            f"{extracted.origin} describes {described}; {ops} is written by this project in "
-            f"{files}, not pinned from the vendor. Compare the vendor's versions with "
-            "`scripts/update-spec --diff OLD NEW`, then carry what matters into that file by hand "
-            "(and run scripts/regenerate)."
-        )
-    if not pinned:
-        sharing = [
-            f"openapi/{k.file} ({o.label()})"
-            for k in known
-            if k.pinned
-            for o in k.operations
-            if any((i.method, i.path) == (o.method, o.path) for i in incoming)
-        ]
-        note = (
-            f" It shares the path of {', '.join(sharing)}, but its request's `model` or "
-            "operationId tells it apart."
-            if sharing
-            else ""
-        )
-        raise UpdateRefused(
-            f"{extracted.origin} is a new document: it describes {described}, which no pinned "
-            f"upstream document defines.{note} To build on it, save it byte for byte under "
-            "openapi/upstream/, add its table to openapi/upstream/pins.toml and its file to "
-            "openapi/merge.toml, then run scripts/regenerate (docs/spec-updates.md)."
-        )
-    return pinned[0]
 
 
 # --- the pin ----------------------------------------------------------------------

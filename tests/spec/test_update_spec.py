@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import update_spec
+from spec_source import Extracted
 from update_spec import UpdateRefused, extract, fetch, identify
 
 from tests.spec.update_spec_support import (
@@ -181,7 +182,7 @@ def _two_pinned_documents(openapi: Path) -> None:
     )
 
 
-def _incoming(tmp_path: Path, name: str) -> update_spec.Extracted:
+def _incoming(tmp_path: Path, name: str) -> Extracted:
     source = tmp_path / name
     source.write_text(
         "openapi: 3.1.0\ninfo: {title: Things, version: '2'}\n"
