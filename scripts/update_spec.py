@@ -344,6 +344,9 @@ def main(argv: Sequence[str] | None = None, root: Path = ROOT) -> int:
         parser().error("--diff never touches the project; --check is for SOURCE")
     markdown = cwd / args.markdown if args.markdown else None
     json_path = cwd / args.json if args.json else None
+    for extra in (markdown, json_path):
+        if extra is not None and not extra.parent.is_dir():
+            parser().error(f"{extra.parent} does not exist: cannot write {extra.name} there")
     try:
         if args.diff:
             report = diff_report(args.diff[0], args.diff[1], cwd, root)
