@@ -46,3 +46,41 @@ def test_generated_region_is_replaced_and_hand_text_kept() -> None:
     assert spliced.startswith("# B\nhand\n")
     assert spliced.endswith("tail\n")
     assert "new" in splice_generated("# B\n", "new")
+
+
+def test_lying_progress_rewrites_only_processing_reads() -> None:
+    from benchmarks.polling import _absent, _jumps, _stalls
+
+    body = {"status": "processing", "progress": 70}
+    _stalls(body)
+    assert body["progress"] == 50
+    body = {"status": "processing", "progress": 30}
+    _jumps(body)
+    assert body["progress"] == 90
+    done = {"status": "completed", "progress": 100}
+    _stalls(done)
+    _jumps(done)
+    assert done["progress"] == 100
+    _absent(done)
+    assert "progress" not in done
+
+
+def test_polling_targets_name_every_scenario_where_the_sdk_is_later_than_the_fixed_poller() -> None:
+    from benchmarks.polling import ESTIMATES, FIXED, PROGRESS, SDK, _targets, scenario_name
+
+    def row(reads: float, median: float, p90: float) -> dict[str, float]:
+        return {"reads_per_task": reads, "median_delay_s": median, "p90_delay_s": p90}
+
+    scenarios = {
+        scenario_name(e, p): {SDK: row(3.0, 0.2, 1.0), FIXED: row(7.0, 1.0, 2.5)}
+        for e in ESTIMATES
+        for p in PROGRESS
+    }
+    assert all(t.met for t in _targets(scenarios))
+    late = scenario_name(next(iter(ESTIMATES)), "absent")
+    scenarios[late][SDK] = row(3.0, 0.2, 2.6)
+    reads, median, p90 = _targets(scenarios)
+    assert reads.met
+    assert median.met
+    assert not p90.met
+    assert late in p90.measured

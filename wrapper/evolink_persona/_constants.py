@@ -39,6 +39,11 @@ POLL_NEAR_INTERVAL = 2.0
 POLL_OVERRUN_FACTOR = 1.5
 # ... and past that, a wait of this fraction of the overrun (geometric), capped as above.
 POLL_BACKOFF_FRACTION = 0.25
+# Once reported progress gives a finish time, the next read lands just after it, but never
+# sooner than POLL_MIN_INTERVAL; a read showing less than POLL_PROGRESS_TOLERANCE of the
+# progress the forecast promised (a stall, a lie) makes the schedule above a ceiling again.
+POLL_MIN_INTERVAL = 0.5
+POLL_PROGRESS_TOLERANCE = 0.7
 # Overall deadline of wait_for_persona when the caller gives none.
 DEFAULT_WAIT_TIMEOUT = 600.0
 

@@ -4,7 +4,10 @@ With the service's ``estimated_time`` the schedule is anchored to it: no read be
 estimate, a read every 2 s (a tenth of a long estimate) while the task is plausibly finishing
 (up to 1.5x the estimate), then waits that grow with the overrun up to a cap, so a stuck task
 is not hammered. Without an estimate it starts short (a persona is often ready in seconds) and
-grows geometrically to the cap. Measured against a fixed 3 s poller in BENCHMARKS.md.
+grows geometrically to the cap. Once the task reports rising ``progress``, the finish time is
+extrapolated from it (``_forecast``) and the next read lands just after it, never later than
+the cap; progress that breaks its own forecast falls back to the schedule above. Measured
+against a fixed 3 s poller and an oracle that knows the true end in BENCHMARKS.md.
 ``PersonaWait`` holds the whole waiting decision without I/O so that the sync and
 async clients share it and tests drive it with a fake clock.
 """
@@ -23,8 +26,10 @@ from ._constants import (
     POLL_GROWTH,
     POLL_INITIAL_INTERVAL,
     POLL_MAX_INTERVAL,
+    POLL_MIN_INTERVAL,
     POLL_NEAR_INTERVAL,
     POLL_OVERRUN_FACTOR,
+    POLL_PROGRESS_TOLERANCE,
 )
 from ._errors import (
     RequestValidationError,
@@ -32,6 +37,7 @@ from ._errors import (
     UnexpectedResponseError,
     WaitTimeoutError,
 )
+from ._forecast import ProgressForecast
 from ._models import COMPLETED, Persona, Task
 from ._rules import Violation
 
@@ -52,6 +58,12 @@ class PollPolicy:
     overrun_factor: float = POLL_OVERRUN_FACTOR
     backoff_fraction: float = POLL_BACKOFF_FRACTION
     timeout: float = DEFAULT_WAIT_TIMEOUT
+    #: Extrapolate the finish time from reported progress (False: the schedule alone).
+    use_progress: bool = True
+    #: The shortest wait a progress forecast may ask for.
+    min_interval: float = POLL_MIN_INTERVAL
+    #: Share of a forecast's promised progress a read must show for progress to stay trusted.
+    progress_tolerance: float = POLL_PROGRESS_TOLERANCE
 
     def interval(
         self, poll_number: int, estimated_time: float | None, elapsed: float = 0.0
@@ -72,6 +84,32 @@ class PollPolicy:
         if overrun <= 0:
             return near
         return min(self.max_interval, max(near, overrun * self.backoff_fraction))
+
+    def next_interval(
+        self,
+        poll_number: int,
+        estimated_time: float | None,
+        elapsed: float,
+        forecast: ProgressForecast | None = None,
+    ) -> float:
+        """The wait before the next read, using the progress ``forecast`` where it is trusted."""
+        scheduled = self.interval(poll_number, estimated_time, elapsed)
+        if not self.use_progress or forecast is None:
+            return scheduled
+        remaining = forecast.seconds_to_finish(elapsed)
+        if remaining is None:
+            # One reading gives no rate yet: a second look soon gives one.
+            if len(forecast.run) == 1:
+                return min(scheduled, max(self.min_interval, self.near_interval))
+            return scheduled
+        wait = min(self.max_interval, max(self.min_interval, remaining))
+        if not forecast.trusted:
+            return min(wait, scheduled)
+        if estimated_time is not None and elapsed < estimated_time:
+            # Progress that rises too slowly (a stall in the making) must not carry the
+            # first read past the service's own estimate of the end.
+            wait = min(wait, max(self.min_interval, estimated_time - elapsed))
+        return wait
 
 
 def _is_seconds(value: object) -> bool:
@@ -105,6 +143,8 @@ class PersonaWait:
         self.estimated_time = estimated_time
         self.polls = 0
         self.last: Task | None = None
+        self.forecast = ProgressForecast(tolerance=policy.progress_tolerance)
+        self._forecast_reads = 0
 
     def observe(self, task: Task) -> Persona | None:
         """The persona when ``task`` has it; raise when it ended without; None to go on."""
@@ -137,8 +177,8 @@ class PersonaWait:
         The last sleep is shortened to end at the deadline, so one read happens right there.
         """
         remaining = self.started + self.timeout - now
+        last = self.last
         if remaining <= 0:
-            last = self.last
             raise WaitTimeoutError(
                 task_id=self.task_id,
                 waited=now - self.started,
@@ -146,4 +186,10 @@ class PersonaWait:
                 last_progress=last.progress if last else None,
             )
         elapsed = now - self.started
-        return min(self.policy.interval(self.polls - 1, self.estimated_time, elapsed), remaining)
+        if last is not None and self._forecast_reads < self.polls:
+            self._forecast_reads = self.polls
+            if last.status == "processing":
+                self.forecast.observe(elapsed, last.progress)
+        policy, forecast = self.policy, self.forecast
+        wait = policy.next_interval(self.polls - 1, self.estimated_time, elapsed, forecast)
+        return min(wait, remaining)
