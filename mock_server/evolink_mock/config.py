@@ -7,6 +7,7 @@ the CLI and the pytest fixture all describe a mock the same way.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import attrs
@@ -49,7 +50,9 @@ class MockConfig:
     #: Probability that a persona task ends `failed` (drawn from the seeded generator).
     failure_rate: float = attrs.field(default=0.0, validator=_check_share)
     #: Seed of the generator behind ids, failures and seeded faults: same seed, same run.
-    seed: int = 0
+    #: Drawn at random unless given, so one user cannot predict another's task and persona
+    #: ids; pass one (`--seed`) for a reproducible run. The banner prints the one in use.
+    seed: int = attrs.field(factory=lambda: secrets.randbits(63))
     #: Credits each user starts with.
     credits_per_user: float = attrs.field(default=1000.0, validator=_check_non_negative)
     #: Credits one persona creation reserves (the response's `usage.credits_reserved`).

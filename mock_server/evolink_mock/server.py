@@ -169,7 +169,12 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--failure-rate", type=float, default=defaults.failure_rate, help="probability a task fails"
     )
-    add("--seed", type=int, default=defaults.seed, help="seed of ids, failures and faults")
+    add(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of ids, failures and faults (default: random; printed at startup)",
+    )
     add(
         "--credits", type=float, default=defaults.credits_per_user, help="starting credits per user"
     )
@@ -201,12 +206,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the standalone mock until interrupted; returns the exit status."""
     args = _parser().parse_args(argv)
+    seeded = {} if args.seed is None else {"seed": args.seed}
     try:
         config = MockConfig(
+            **seeded,
             persona_duration=args.persona_duration,
             pending_share=args.pending_share,
             failure_rate=args.failure_rate,
-            seed=args.seed,
             credits_per_user=args.credits,
             credits_per_creation=args.credits_per_creation,
             rate_limit=args.rate_limit,
