@@ -81,7 +81,9 @@ async def _read_body(receive: Receive, limit: int, declared: int | None) -> byte
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            # Cut off (the client left, or the connection's body deadline closed it): a
+            # partial body must not be acted on.
+            raise invalid_request("The request body ended early: the connection was closed")
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
