@@ -47,6 +47,7 @@ class _HideDroppedConnections(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+_log = logging.getLogger("evolink_mock.server")
 
 
 @attrs.frozen
@@ -178,6 +179,8 @@ def serve_in_thread(
     """
     mock_app = app if app is not None else create_app(config, clock=clock)
     admin_token_for(host, mock_app.service.config.admin_token)  # refuses the default off loopback
+    if not is_loopback(host):
+        _log.warning("evolink mock listening on %s: reachable from other hosts", host)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     try:
