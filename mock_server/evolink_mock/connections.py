@@ -72,23 +72,31 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._deadline.cancel()
             self._deadline = None
 
-    def _refuse(self, status: int, code: str, message: str) -> None:
-        """Answer `status` unless an answer is already under way, then close the connection."""
+    def _refuse(self, answer: bool, status: int, code: str, message: str) -> None:
+        """Close the connection, answering `status` first if `answer` (no reply is due)."""
         self._disarm()
         if self.transport.is_closing():
             return
-        answering = self.cycle is not None and self.cycle.response_started
-        if not answering or self.cycle.response_complete:
+        if answer:
             self.transport.write(_refusal(status, code, message))
         self.transport.close()
 
+    def _between_answers(self) -> bool:
+        """No reply is being sent: a refusal written now cannot interleave with one."""
+        return self.cycle is None or self.cycle.response_complete
+
     def _head_too_slow(self) -> None:
         seconds = self.limits.header_timeout
-        self._refuse(408, "request_timeout", f"Request head not received within {seconds:g}s")
+        message = f"Request head not received within {seconds:g}s"
+        self._refuse(self._between_answers(), 408, "request_timeout", message)
 
     def _body_too_slow(self) -> None:
+        # This request's own reply may already be out (say a 400 sent before its body was
+        # read): then the connection is only closed, never answered twice.
         seconds = self.limits.body_timeout
-        self._refuse(408, "request_timeout", f"Request body not received within {seconds:g}s")
+        message = f"Request body not received within {seconds:g}s"
+        unanswered = self.cycle is None or not self.cycle.response_started
+        self._refuse(unanswered, 408, "request_timeout", message)
 
     # --- protocol and parser callbacks ------------------------------------------------
 
@@ -109,6 +117,7 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
         # Still in the head after this chunk, and over the cap: refuse before reading more.
         if self._awaiting_head and self._head_bytes > self.limits.max_header_bytes:
             self._refuse(
+                self._between_answers(),
                 431,
                 "request_header_fields_too_large",
                 f"Request head is larger than {self.limits.max_header_bytes} bytes",

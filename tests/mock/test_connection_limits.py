@@ -86,6 +86,19 @@ def test_a_chunked_body_that_never_ends_gets_408_and_is_closed(live: LiveMock) -
     assert live.service.snapshot()["tasks"]["recent"] == 0
 
 
+def test_a_body_never_sent_after_an_early_answer_closes_without_a_second_answer(
+    live: LiveMock,
+) -> None:
+    too_long = _request_head(
+        "POST", CREATE, "Content-Type: application/json", "Content-Length: 100000"
+    )
+    with _connect(live) as sock:
+        sock.sendall(too_long)
+        answer = _until_closed(sock)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.count(b"HTTP/1.1 ") == 1
+
+
 def test_an_idle_keep_alive_connection_is_closed(live: LiveMock) -> None:
     with _connect(live) as sock:
         sock.sendall(_request_head("GET", f"/v1/tasks/{fixtures.DEMO_MUSIC_TASK_ID}"))
