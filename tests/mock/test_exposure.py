@@ -45,6 +45,15 @@ def test_a_spoofed_forwarded_for_does_not_open_the_control_api(
     assert quota.status_code == 403
 
 
+def test_the_peer_address_decides_even_when_forwarded_for_names_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Mock-Admin-Token": DEFAULT_ADMIN_TOKEN}
+    with serve_in_thread() as live, httpx.Client(base_url=live.base_url, timeout=10) as client:
+        assert client.get("/_mock/state", headers=headers).status_code == 200
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "mock.example"])
 def test_off_loopback_the_default_admin_token_is_refused(host: str) -> None:
     with pytest.raises(ValueError, match="default admin token"):
