@@ -103,6 +103,7 @@ class PersonaLifecycle(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.http.close()
+        self.mock.close()
 
     # -- talking to the mock --------------------------------------------------------------
     def _answer(self, operation: str, response: Any) -> Any:
