@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import importlib
 import json
 import os
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +22,8 @@ from typing import IO, Any, NoReturn, TextIO
 
 import attrs
 
+from . import __version__
+from ._base import CREATE_PATH
 from ._client import PersonaClient
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_TIMEOUT
 from ._errors import (
@@ -144,7 +148,11 @@ def _describe_songs(songs: Sequence[Song], out: TextIO) -> None:
 
 
 class ProgressDisplay:
-    """Live one-line progress on a terminal; one plain line per change elsewhere."""
+    """Live one-line progress on a terminal (without rich); one plain line per change elsewhere.
+
+    Every display keeps ``task``, the last task it was shown, so an interrupted wait can say
+    which task to resume.
+    """
 
     def __init__(self, out: TextIO, *, live: bool, width: int | None = None) -> None:
         self.out = out
@@ -152,8 +160,10 @@ class ProgressDisplay:
         # A line longer than the terminal wraps, and "\r" then rewrites only its last row.
         self.width = width if width is not None else shutil.get_terminal_size().columns
         self.last: tuple[str, int | None] | None = None
+        self.task: Task | None = None
 
     def __call__(self, task: Task) -> None:
+        self.task = task
         state = (task.status, task.progress)
         if state == self.last:
             return
@@ -174,6 +184,72 @@ class ProgressDisplay:
             self.out.flush()
 
 
+class JsonProgress(ProgressDisplay):
+    """With ``--json``: one JSON object per change on stderr, like every other stderr line."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__(out, live=False, width=0)
+
+    def __call__(self, task: Task) -> None:
+        self.task = task
+        state = (task.status, task.progress)
+        if state == self.last:
+            return
+        self.last = state
+        event = {"event": "progress", "task_id": task.id, "status": task.status}
+        self.out.write(json.dumps({**event, "progress": task.progress}) + "\n")
+        self.out.flush()
+
+    def finish(self) -> None:
+        pass
+
+
+class RichProgress(ProgressDisplay):
+    """On a terminal with the ``cli`` extra installed: rich's progress bar, updated in place."""
+
+    def __init__(self, out: TextIO, rich_progress: Any) -> None:
+        super().__init__(out, live=True, width=0)
+        self._module = rich_progress
+        self._progress: Any = None
+        self._bar: Any = None
+
+    def __call__(self, task: Task) -> None:
+        self.task = task
+        if self._progress is None:
+            rich = self._module
+            console = importlib.import_module("rich.console").Console(file=self.out)
+            self._progress = rich.Progress(
+                rich.TextColumn("{task.description}"),
+                rich.BarColumn(),
+                rich.TaskProgressColumn(),
+                rich.TextColumn("{task.fields[status]}"),
+                rich.TimeElapsedColumn(),
+                console=console,
+            )
+            self._progress.start()
+            self._bar = self._progress.add_task(_printable(task.id), total=100, status="")
+        self._progress.update(
+            self._bar, completed=task.progress or 0, status=_printable(task.status)
+        )
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def progress_display(err: TextIO, *, json_lines: bool) -> ProgressDisplay:
+    """The display of a wait: JSON lines, rich on a terminal, else plain lines."""
+    if json_lines:
+        return JsonProgress(err)
+    if not err.isatty():
+        return ProgressDisplay(err, live=False)
+    try:
+        rich_progress = importlib.import_module("rich.progress")
+    except ImportError:  # the optional `cli` extra: the one-line display does without it
+        return ProgressDisplay(err, live=True)
+    return RichProgress(err, rich_progress)
+
+
 # --------------------------------------------------------------------------------------------
 # Where the client comes from: the real service with a key, or the embedded mock.
 
@@ -183,6 +259,8 @@ class Target:
     api_key: str
     base_url: str | None
     mock: bool
+    #: Where the key came from, as the user would name it in a hint.
+    key_source: str = API_KEY_ENV
 
 
 def _read_key_file(path: str) -> str:
@@ -208,11 +286,13 @@ def _target(args: argparse.Namespace) -> Iterator[Target]:
         return
     if args.api_key_file:
         key = _read_key_file(args.api_key_file)
+        source = f"the key file {args.api_key_file} (--api-key-file)"
     else:
         key = os.environ.get(API_KEY_ENV, "").strip()
         if not key:
             raise ConfigurationError(NO_KEY_MESSAGE, hint="")
-    yield Target(api_key=key, base_url=args.base_url, mock=False)
+        source = API_KEY_ENV
+    yield Target(api_key=key, base_url=args.base_url, mock=False, key_source=source)
 
 
 class _MockModule:
@@ -286,6 +366,39 @@ def _cmd_songs(args: argparse.Namespace, target: Target, out: TextIO) -> int:
     return EXIT_OK
 
 
+def resume_command(task_id: str, args: argparse.Namespace) -> str:
+    """The exact command that goes on waiting for ``task_id`` where this one stopped."""
+    words = ["evolink-persona", "wait", task_id]
+    if args.base_url is not None:
+        words += ["--base-url", args.base_url]
+    if args.api_key_file is not None:
+        words += ["--api-key-file", args.api_key_file]
+    return shlex.join(words)
+
+
+def _unfinished(
+    task: Task | None, args: argparse.Namespace, out: TextIO, err: TextIO, *, why: str
+) -> str:
+    """Say how to resume an unfinished wait: the hint text; with --json, the task on stdout."""
+    task_id = task.id if task is not None else getattr(args, "task_id", None)
+    if task_id is None:
+        return (
+            "stopped before the creation was answered, so it may have been submitted: "
+            "look for a recent suno-persona task before creating again"
+        )
+    if args.mock:
+        return f"task {task_id} lived in the embedded mock, which stops with this command"
+    command = resume_command(task_id, args)
+    if args.json:
+        resume = {
+            "task_id": task_id,
+            "status": task.status if task is not None else None,
+            "progress": task.progress if task is not None else None,
+        }
+        _print_json({**resume, "finished": False, "stopped": why, "resume": command}, out)
+    return f"task {task_id} is still running; resume waiting with: {command}"
+
+
 def _wait_and_report(
     client: PersonaClient,
     args: argparse.Namespace,
@@ -293,11 +406,22 @@ def _wait_and_report(
     err: TextIO,
     run: Callable[[Callable[[Task], None]], Persona],
 ) -> int:
-    display = ProgressDisplay(err, live=err.isatty() and not args.json)
+    display = progress_display(err, json_lines=args.json)
     try:
-        persona = run(display)
-    finally:
-        display.finish()
+        try:
+            persona = run(display)
+        finally:
+            display.finish()
+    except WaitTimeoutError as error:
+        error.hint = _unfinished(display.task, args, out, err, why="wait-timeout")
+        raise
+    except KeyboardInterrupt:
+        hint = _unfinished(display.task, args, out, err, why="interrupted")
+        if args.json:
+            err.write(json.dumps({"error": {"class": "Interrupted", "hint": hint}}) + "\n")
+        else:
+            err.write(_printable(f"interrupted: {hint}") + "\n")
+        return EXIT_INTERRUPTED
     if args.json:
         _print_json(persona_to_json(persona), out)
     else:
@@ -375,7 +499,11 @@ def _cmd_demo(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO
         estimate = f", estimated {submitted.estimated_time:g}s" if submitted.estimated_time else ""
         say(f"   task {submitted.id} submitted ({submitted.status}{estimate})")
         say("4. waiting for the persona:")
-        display = ProgressDisplay(out if not args.json else err, live=out.isatty())
+        display = (
+            progress_display(err, json_lines=True)
+            if args.json
+            else ProgressDisplay(out, live=out.isatty())
+        )
         try:
             persona = client.wait_for_persona(
                 submitted.id,
@@ -400,11 +528,37 @@ def _cmd_mock(argv: list[str]) -> int:
 # The parser and main.
 
 
+class UsageError(SystemExit):
+    """A malformed command line (exit 2); ``main`` prints it plain, or as JSON with --json.
+
+    A ``SystemExit``, as argparse's own error is, for callers of ``parse_args``.
+    """
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(EXIT_USAGE)
+        self.parser = parser
+        self.message = message
+
+
+def _unknown_command(head: str, tail: str) -> str:
+    """The message for a word that is no command: a near miss is named, anything else hidden.
+
+    A command name is no secret, and a word that close to one is not a pasted key; any other
+    word might be one (``evolink-persona sk-...``), so it is not shown.
+    """
+    value, _, listed = tail.partition(" (choose from ")
+    choices = [choice.strip(" '\"") for choice in listed.rstrip(")").split(",")]
+    close = difflib.get_close_matches(value.strip("'\""), choices, n=1, cutoff=0.6)
+    if close:
+        return f"{head}unknown command {value}; did you mean '{close[0]}'?"
+    return f"{head}invalid choice (value not shown) (choose from {listed}"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that does not echo values it could not place: one may be a pasted key.
 
     ``evolink-persona task X --api-key sk-...`` must not print ``sk-...`` back; option names
-    are kept so the user still sees what was wrong.
+    are kept so the user still sees what was wrong. Errors are raised as ``UsageError``.
     """
 
     def error(self, message: str) -> NoReturn:
@@ -419,8 +573,8 @@ class _Parser(argparse.ArgumentParser):
             message = f"{prefix}{shown}"
         elif "invalid choice: " in message:
             head, _, tail = message.partition("invalid choice: ")
-            message = f"{head}invalid choice (value not shown) {tail[tail.rfind('(choose from') :]}"
-        super().error(message)
+            message = _unknown_command(head, tail)
+        raise UsageError(self, message)
 
 
 def _option_parsers(*, on_command: bool) -> tuple[_Parser, _Parser]:
@@ -477,7 +631,8 @@ def _parser() -> _Parser:
         type=float,
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
-        help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+        help=f"stop waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g}); the task goes "
+        "on, and the message names the 'evolink-persona wait' command that resumes",
     )
 
     parser = _Parser(
@@ -491,6 +646,7 @@ def _parser() -> _Parser:
         epilog=_exit_code_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = [output, target]
 
@@ -499,15 +655,42 @@ def _parser() -> _Parser:
         allow_abbrev=False,
         parents=[*common, waiting],
         help="create a persona from a song",
+        description="Create a persona from one song of a finished music task (it costs "
+        "credits; the rules are checked before anything is sent). Required: --name and "
+        "--description, and without --mock also --source-task-id and --result-id (list a "
+        "task's songs with: evolink-persona songs TASK_ID).",
     )
-    create.add_argument("--source-task-id", help="the finished music task (--mock: demo task)")
-    create.add_argument("--result-id", help="the song's result_id (--mock: its first song)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--description", required=True)
-    create.add_argument("--vocal-start", type=float, metavar="SECONDS")
-    create.add_argument("--vocal-end", type=float, metavar="SECONDS")
-    create.add_argument("--style")
-    create.add_argument("--wait", action="store_true", help="wait for the persona_id")
+    create.add_argument(
+        "--source-task-id",
+        metavar="TASK_ID",
+        help="the finished music task the song belongs to (required; --mock: the demo task)",
+    )
+    create.add_argument(
+        "--result-id",
+        metavar="UUID",
+        help="the song's result_id, from 'evolink-persona songs TASK_ID' (required; --mock: "
+        "the task's first song)",
+    )
+    create.add_argument("--name", required=True, help="the persona's name (required)")
+    create.add_argument(
+        "--description", required=True, help="what the persona sounds like (required)"
+    )
+    create.add_argument(
+        "--vocal-start",
+        type=float,
+        metavar="SECONDS",
+        help="start of the vocal sample in the song; give both --vocal-start and --vocal-end "
+        "or neither, 10 to 30 s apart (default: the service picks)",
+    )
+    create.add_argument(
+        "--vocal-end", type=float, metavar="SECONDS", help="end of the vocal sample (see above)"
+    )
+    create.add_argument("--style", help="style tags for the persona (optional)")
+    create.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for the task to end and print the persona_id (else print the submitted task)",
+    )
 
     task = commands.add_parser("task", allow_abbrev=False, parents=common, help="show a task")
     task.add_argument("task_id")
@@ -559,14 +742,26 @@ def _check_placement(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         parser.error("the mock server takes its options after 'mock' (try: mock --help)")
     if args.command == "demo" and (args.api_key_file is not None or args.base_url is not None):
         parser.error("demo always uses the embedded mock: --api-key-file/--base-url do not apply")
+    if args.mock and args.base_url is not None:
+        parser.error(
+            "--mock serves the command from the embedded mock server, so --base-url would be "
+            "ignored: drop --mock to use that server, or --base-url to use the embedded mock"
+        )
+    if args.mock and args.api_key_file is not None:
+        parser.error(
+            "--mock uses the embedded mock's demo key, so --api-key-file would be ignored: "
+            "drop one of them"
+        )
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, targets: list[Target]) -> int:
+    """Run the command; ``targets`` receives the target, for the hints of a failure."""
     if args.command == "demo":
         # Not set_defaults(mock=True): parent parsers share their actions, so a default set
         # on one subcommand would leak into all of them.
         args.mock = True
     with _target(args) as target:
+        targets.append(target)
         if args.command == "task":
             return _cmd_task(args, target, out)
         if args.command == "songs":
@@ -576,6 +771,48 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.command == "wait":
             return _cmd_wait(args, target, out, err)
         return _cmd_demo(args, target, out, err)
+
+
+def doubled_api_prefix(base_url: str | None) -> str | None:
+    """The base URL without its trailing API prefix, when its path repeats the API's (/v1).
+
+    The API's paths start with the prefix already, so ``http://host/v1`` sends every request
+    to ``/v1/v1/...``, which no server routes: the 404 then says nothing about the task.
+    """
+    if not base_url:
+        return None
+    prefix = "/" + CREATE_PATH.strip("/").split("/")[0]
+    trimmed = base_url.rstrip("/")
+    if trimmed.endswith(prefix) and "://" in trimmed[: -len(prefix)]:
+        return trimmed[: -len(prefix)]
+    return None
+
+
+def _cli_hint(error: EvolinkError, target: Target | None, args: argparse.Namespace) -> str:
+    """The error's hint in the CLI's terms: the options the user actually gave.
+
+    The SDK's hints name its environment variables and arguments; a command line that took
+    the key from --api-key-file or the URL from --base-url is told about those instead.
+    """
+    hint = error.hint
+    base_url = getattr(args, "base_url", None)
+    if isinstance(error, NotFoundError):
+        fixed = doubled_api_prefix(base_url or os.environ.get(BASE_URL_ENV))
+        if fixed is not None:
+            where = "--base-url" if base_url else BASE_URL_ENV
+            return (
+                f"The base URL ends with the API's own path prefix, so the request went to a "
+                f"doubled path the service does not know: set {where} to {fixed}"
+            )
+    if target is not None and target.key_source != API_KEY_ENV:
+        source = target.key_source
+        if isinstance(error, AuthenticationError):
+            return f"Check the key in {source}: it is missing, invalid or expired"
+        hint = hint.replace(f"{API_KEY_ENV} (or api_key=...)", source)
+    if base_url is not None:
+        hint = hint.replace(f"base_url or {BASE_URL_ENV}", "--base-url")
+        hint = hint.replace(BASE_URL_ENV, f"--base-url {base_url}")
+    return hint
 
 
 def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) -> int:
@@ -611,15 +848,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(arguments)
         _check_placement(parser, args)
-    except SystemExit as exit_request:
+    except UsageError as usage:
+        return _report_usage(usage, json_lines="--json" in arguments, err=err)
+    except SystemExit as exit_request:  # --help, --version
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    targets: list[Target] = []
     try:
-        return _run(args, out, err)
+        return _run(args, out, err, targets)
     except EvolinkError as error:
+        error.hint = _cli_hint(error, targets[0] if targets else None, args)
         return _report(error, args, err)
     except KeyboardInterrupt:
-        err.write("interrupted\n")
+        if args.json:
+            err.write(json.dumps({"error": {"class": "Interrupted", "hint": ""}}) + "\n")
+        else:
+            err.write("interrupted\n")
         return EXIT_INTERRUPTED
+
+
+def _report_usage(usage: UsageError, *, json_lines: bool, err: TextIO) -> int:
+    hint = f"see: {usage.parser.prog} --help"
+    if json_lines:
+        error = {"class": "UsageError", "message": usage.message, "hint": hint}
+        err.write(json.dumps({"error": error}) + "\n")
+    else:
+        usage.parser.print_usage(err)
+        err.write(f"{usage.parser.prog}: error: {usage.message} ({hint})\n")
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover
