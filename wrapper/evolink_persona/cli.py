@@ -844,6 +844,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_mock(arguments[1:])
         except EvolinkError as error:
             return _report(error, None, err)
+        except SystemExit as exit_request:  # its --help, or a usage error it printed
+            return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
     parser = _parser()
     try:
         args = parser.parse_args(arguments)
