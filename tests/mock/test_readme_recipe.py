@@ -13,7 +13,7 @@ from tests.mock.readme_recipe import readme_recipe
 pytest_plugins = ["pytester"]
 
 #: The recipe's other half: the same calls on the other fixture, and what time did.
-BOTH_WAYS = '''
+BOTH_WAYS = """
 
 @pytest.mark.evolink_mock(live=True)
 def test_sync_on_the_live_fixture(evolink_mock):
@@ -42,7 +42,7 @@ def test_live_is_3s_of_real_time(evolink_mock_live, evolink_mock_clock):
     from evolink_mock import SystemClock
     assert isinstance(evolink_mock_clock, SystemClock)
     assert evolink_mock_live.service.config.persona_duration == 3
-'''
+"""
 
 
 def test_the_readme_fixture_recipe_runs_as_written(pytester: pytest.Pytester) -> None:
