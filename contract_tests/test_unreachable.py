@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,19 +12,22 @@ import pytest
 from contract_tests import live
 
 
-def _closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound (so no one else takes it), not listening."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+        yield sock.getsockname()[1]
 
 
 def test_an_unreachable_server_fails_the_run_with_the_cause_in_the_first_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    closed_port: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(live.KEY_ENV, "sk-contract-unreachable-0000")
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{closed_port}"
     assert live.main(["--base-url", url, "--report-dir", str(tmp_path)]) == 1
     printed = capsys.readouterr().out
     first, advice = printed.splitlines()[:2]
