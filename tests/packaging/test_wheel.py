@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,3 +179,14 @@ def test_the_readme_in_the_wheel_links_to_nothing_the_wheel_lacks(wheel: Path) -
     assert relative == [], f"relative links the wheel cannot resolve: {relative}"
     for named in sorted(set(re.findall(r"`((?:docs/[\w-]+|BENCHMARKS)\.md)`", text))):
         assert (ROOT / named).is_file(), f"the README names {named}, which does not exist"
+
+
+def test_the_sdist_ships_every_document_the_readme_names(work: Path) -> None:
+    _uv_run(["build", "--sdist", "--quiet", "-o", work / "sdist", ROOT], work)
+    (sdist,) = (work / "sdist").glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        shipped = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:docs/[\w-]+|BENCHMARKS)\.md)`", readme))
+    assert named
+    assert named <= shipped, f"named but not in the sdist: {sorted(named - shipped)}"
