@@ -13,7 +13,7 @@ from typing import Any
 import evolink_persona as ep
 import httpx
 import pytest
-from evolink_persona import cli
+from evolink_persona import _progress, cli
 
 from tests.sdk.sdk_support import (
     API_KEY,
@@ -291,8 +291,8 @@ class _Terminal(io.StringIO):
 
 
 def test_the_progress_display_is_json_lines_rich_on_a_terminal_plain_elsewhere() -> None:
-    assert isinstance(cli.progress_display(_Terminal(), json_lines=True), cli.JsonProgress)
-    assert isinstance(cli.progress_display(_Terminal(), json_lines=False), cli.RichProgress)
+    assert isinstance(cli.progress_display(_Terminal(), json_lines=True), _progress.JsonProgress)
+    assert isinstance(cli.progress_display(_Terminal(), json_lines=False), _progress.RichProgress)
     plain = cli.progress_display(io.StringIO(), json_lines=False)
     assert type(plain) is cli.ProgressDisplay
     assert plain.live is False
