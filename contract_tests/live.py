@@ -25,6 +25,7 @@ from schemathesis import GenerationMode
 
 from . import budget, checks
 from .probing import CheckTally, tally_checks
+from .reachability import REACHABLE_CHECK, unreachable
 from .refusals import run_refusals
 from .report import redact, summary_text, write_junit
 from .spec import CREATE_OPERATION, TASK_OPERATION, conformance_schema
@@ -137,6 +138,20 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
     return run_refusals(base_url, api_key) + merged, notes
 
 
+def _report_unreachable(args: argparse.Namespace, mode: str, cause: str) -> int:
+    """A run whose server never answered: failed, the cause first, no check run."""
+    first = f"FAILED: cannot reach {args.base_url} ({cause}); no check was run"
+    tally = CheckTally(REACHABLE_CHECK, judged=1, failed=1, first_failure=first)
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    write_junit(args.report_dir / "contract-junit.xml", args.base_url, [tally])
+    advice = "check --base-url (scheme, host, port) and that the server is up"
+    summary = f"{first}\n{advice}\n\n" + summary_text(args.base_url, mode, [tally])
+    (args.report_dir / "contract-summary.txt").write_text(summary, encoding="utf-8")
+    print(summary, end="")
+    print(f"reports in {args.report_dir}: contract-junit.xml, contract-summary.txt")
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     api_key = os.environ.get(KEY_ENV, "")
@@ -145,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     full = args.full or (not args.safe and is_loopback(args.base_url))
     mode = "full" if full else "safe"
+    cause = unreachable(args.base_url, f"/v1/tasks/{UNOWNED_TASK_ID}")
+    if cause is not None:
+        return _report_unreachable(args, mode, cause)
     tallies, notes = _run(args, api_key, full)
     secrets = [api_key, os.environ.get(SECOND_KEY_ENV, ""), os.environ.get(ADMIN_TOKEN_ENV, "")]
     for tally in tallies:

@@ -119,7 +119,9 @@ def admin_token_for(host: str, token: str | None) -> str:
     return token
 
 
-def _uvicorn_server(app: MockApp, *, graceful_seconds: int) -> uvicorn.Server:
+def _uvicorn_server(
+    app: MockApp, *, graceful_seconds: int, log_level: str = "warning"
+) -> uvicorn.Server:
     config = app.service.config
     limits = ConnectionLimits(
         header_timeout=config.header_timeout,
@@ -135,7 +137,7 @@ def _uvicorn_server(app: MockApp, *, graceful_seconds: int) -> uvicorn.Server:
             proxy_headers=False,
             # Annotated int, used as a delay: a fraction of a second works (and is tested).
             timeout_keep_alive=config.keep_alive_timeout,  # type: ignore[arg-type]
-            log_level="warning",
+            log_level=log_level,
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=graceful_seconds,
@@ -219,11 +221,14 @@ def _parser() -> argparse.ArgumentParser:
     defaults = MockConfig.demo()
     parser = argparse.ArgumentParser(
         prog="python -m evolink_mock",
-        description="Stateful mock of the EvoLink Suno persona API.",
+        description="Stateful mock of the EvoLink Suno persona API. At start it prints its "
+        "users with their API keys (mock fixtures, not secrets), the fixture task ids and "
+        "the control API's token; then one line per request (--quiet: none).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add = parser.add_argument
-    add("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    add("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    add("--host", default="127.0.0.1", help="interface to listen on")
+    add("--port", type=int, default=8000, help="port (0 picks a free one)")
     add(
         "--persona-duration",
         type=float,
@@ -248,7 +253,12 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--credits", type=float, default=defaults.credits_per_user, help="starting credits per user"
     )
-    add("--credits-per-creation", type=float, default=defaults.credits_per_creation)
+    add(
+        "--credits-per-creation",
+        type=float,
+        default=defaults.credits_per_creation,
+        help="credits one creation reserves",
+    )
     add(
         "--rate-limit",
         type=int,
@@ -258,8 +268,18 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--rate-window", type=float, default=defaults.rate_window, help="rate-limit window, seconds"
     )
-    add("--retention-seconds", type=float, default=defaults.retention_seconds)
-    add("--retention-max-tasks", type=int, default=defaults.retention_max_tasks)
+    add(
+        "--retention-seconds",
+        type=float,
+        default=defaults.retention_seconds,
+        help="how long a finished task stays readable",
+    )
+    add(
+        "--retention-max-tasks",
+        type=int,
+        default=defaults.retention_max_tasks,
+        help="most persona tasks kept",
+    )
     add(
         "--fault-rate",
         type=float,
@@ -267,7 +287,12 @@ def _parser() -> argparse.ArgumentParser:
         help="share of requests given a fault",
     )
     add("--fault-modes", default=",".join(defaults.fault_modes), help="comma-separated fault modes")
-    add("--slow-seconds", type=float, default=defaults.slow_seconds)
+    add(
+        "--slow-seconds",
+        type=float,
+        default=defaults.slow_seconds,
+        help="delay of the 'slow' fault",
+    )
     add(
         "--header-timeout",
         type=float,
@@ -298,7 +323,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"token of the /_mock/ control API (default {DEFAULT_ADMIN_TOKEN} on loopback, "
         "random elsewhere)",
     )
-    add("--quiet", action="store_true", help="do not log one line per request")
+    add(
+        "--quiet",
+        action="store_true",
+        help="log no request lines, nor the HTTP server's warnings about malformed requests",
+    )
     return parser
 
 
@@ -355,7 +384,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-    server = _uvicorn_server(create_app(config), graceful_seconds=5)
+    # uvicorn warns of every malformed request ("Invalid HTTP request received"): noise to
+    # someone who asked for quiet.
+    server = _uvicorn_server(
+        create_app(config), graceful_seconds=5, log_level="error" if args.quiet else "warning"
+    )
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -11,9 +11,8 @@ with PersonaClient() as client:               # key from EVOLINK_API_KEY
     print(persona.persona_id)
 """
 
-from __future__ import annotations
-
-import logging
+import logging as _logging
+from importlib import metadata as _metadata
 
 from ._async_client import AsyncPersonaClient
 from ._client import PersonaClient
@@ -33,6 +32,7 @@ from ._errors import (
     EvolinkError,
     InsufficientQuotaError,
     NoSongsError,
+    NotAPersonaTaskError,
     NotFoundError,
     PermissionDeniedError,
     PersonaAlreadyExistsError,
@@ -49,7 +49,12 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._rules import Violation, check_persona_request, validate_persona_request
 
 # Silent unless the application configures logging (the library convention).
-logging.getLogger("evolink_persona").addHandler(logging.NullHandler())
+_logging.getLogger("evolink_persona").addHandler(_logging.NullHandler())
+
+try:
+    __version__ = _metadata.version("evolink-suno-persona")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -67,6 +72,7 @@ __all__ = [
     "EvolinkError",
     "InsufficientQuotaError",
     "NoSongsError",
+    "NotAPersonaTaskError",
     "NotFoundError",
     "PermissionDeniedError",
     "Persona",
@@ -89,3 +95,8 @@ __all__ = [
     "parse_retry_after",
     "validate_persona_request",
 ]
+
+
+def __dir__() -> list[str]:
+    # The public names only: not the private modules or the imports above.
+    return sorted([*__all__, "__version__"])

@@ -5,6 +5,7 @@ The hierarchy::
     EvolinkError
     ├── ConfigurationError            no API key, bad base URL          (exit 3)
     ├── RequestValidationError        client-side rules, before sending (exit 4)
+    │   └── NotAPersonaTaskError      waiting on a task that is not a persona task (exit 4)
     ├── APIStatusError                the service answered with an error status
     │   ├── BadRequestError           400                               (exit 5)
     │   │   └── PersonaAlreadyExistsError  400, one persona per song    (exit 6)
@@ -49,6 +50,7 @@ __all__ = [
     "EvolinkError",
     "InsufficientQuotaError",
     "NoSongsError",
+    "NotAPersonaTaskError",
     "NotFoundError",
     "PermissionDeniedError",
     "PersonaAlreadyExistsError",
@@ -121,6 +123,23 @@ class RequestValidationError(EvolinkError, ValueError):
         self.violations: tuple[Violation, ...] = tuple(violations)
         listed = "; ".join(f"{v.field}: {v.reason}" for v in self.violations)
         super().__init__(f"invalid request: {listed}", code="client_validation")
+
+
+class NotAPersonaTaskError(RequestValidationError):
+    """The task waited on is another kind of task (a music task): the caller's mistake."""
+
+    default_hint = (
+        "Wait on the task id a persona creation returned (evolink-persona create prints it); "
+        "a music task's songs are listed with list_songs (evolink-persona songs)"
+    )
+
+    def __init__(self, *, task_id: str, model: str | None) -> None:
+        from ._rules import Violation
+
+        self.task_id = task_id
+        self.model = model
+        kind = f"a {model} task" if model else "a task without a persona result"
+        super().__init__([Violation("task_id", f"{task_id} is {kind}, not a persona task")])
 
 
 class APIStatusError(EvolinkError):

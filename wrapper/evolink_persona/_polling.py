@@ -32,6 +32,7 @@ from ._constants import (
     POLL_PROGRESS_TOLERANCE,
 )
 from ._errors import (
+    NotAPersonaTaskError,
     RequestValidationError,
     TaskFailedError,
     UnexpectedResponseError,
@@ -39,7 +40,7 @@ from ._errors import (
 )
 from ._forecast import ProgressForecast
 from ._models import COMPLETED, Persona, Task
-from ._rules import Violation
+from ._rules import PERSONA_MODEL, Violation
 
 logger = logging.getLogger("evolink_persona")
 
@@ -150,6 +151,9 @@ class PersonaWait:
         """The persona when ``task`` has it; raise when it ended without; None to go on."""
         self.last = task
         self.polls += 1
+        if (task.model is not None and task.model != PERSONA_MODEL) or task.songs:
+            # A music task's id passed by mistake: it would never carry a persona_id.
+            raise NotAPersonaTaskError(task_id=task.id, model=task.model)
         if task.status == COMPLETED:
             if task.persona_id is None:
                 raise UnexpectedResponseError(
