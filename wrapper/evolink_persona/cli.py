@@ -186,13 +186,19 @@ class Target:
 
 
 def _read_key_file(path: str) -> str:
+    # utf-8-sig: a byte order mark (Notepad writes one) is not part of the key.
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             key = handle.read().strip()
     except OSError as exc:
         raise ConfigurationError(
             f"cannot read the file given to --api-key-file: {exc.strerror}",
             hint="Pass a readable file that holds only the key",
+        ) from None
+    except UnicodeDecodeError as exc:  # the message would quote bytes of the file: not shown
+        raise ConfigurationError(
+            f"the --api-key-file file is not UTF-8 text (undecodable byte at offset {exc.start})",
+            hint="Save the key as plain text (UTF-8), the key alone on one line",
         ) from None
     if not key:
         raise ConfigurationError("the --api-key-file file is empty", hint="Put the key in it")
@@ -607,6 +613,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_mock(arguments[1:])
         except EvolinkError as error:
             return _report(error, None, err)
+        except SystemExit as exit_request:  # the mock's own usage errors (and --help)
+            return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
     parser = _parser()
     try:
         args = parser.parse_args(arguments)
