@@ -8,43 +8,14 @@ Whatever the spelling, no ``Task`` field, raw value, error attribute or message 
 from __future__ import annotations
 
 import json
-import re
-import urllib.parse
-from collections.abc import Callable
 
 import evolink_persona as ep
 import httpx
 import pytest
 
-from tests.sdk.sdk_support import BASE_URL, TASK_ID
+from tests.sdk.sdk_support import BASE_URL, SPELLINGS, TASK_ID, undo_spellings
 
 KEYS = ["sk-Ab/cd+EF=gh/IJ+kl==", "sk-/+=/+=", "sk-tail/"]
-
-
-def _every_char_escaped(key: str, upper: bool = False) -> str:
-    return "".join(f"\\u{ord(c):04X}" if upper else f"\\u{ord(c):04x}" for c in key)
-
-
-SPELLINGS: dict[str, Callable[[str], str]] = {
-    "literal": lambda key: key,
-    "json-slash": lambda key: key.replace("/", "\\/"),
-    "json-first-char": lambda key: f"\\u{ord(key[0]):04x}{key[1:]}",
-    "json-every-char": _every_char_escaped,
-    "json-every-char-upper": lambda key: _every_char_escaped(key, upper=True),
-    "url": lambda key: urllib.parse.quote(key, safe=""),
-    "url-lowercase": lambda key: re.sub(
-        "%[0-9A-F]{2}", lambda m: m[0].lower(), urllib.parse.quote(key, safe="")
-    ),
-    "url-slash-kept": lambda key: urllib.parse.quote(key),
-    "json-and-url-mixed": lambda key: urllib.parse.quote(key, safe="/").replace("/", "\\/"),
-}
-
-
-def undo_spellings(text: str) -> str:
-    """``text`` with JSON escapes and percent-encoding decoded (also as repr() shows them)."""
-    text = re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)
-    text = re.sub(r"\\+/", "/", text)
-    return urllib.parse.unquote(text)
 
 
 def assert_masked(key: str, *texts: object) -> None:
