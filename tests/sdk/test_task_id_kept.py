@@ -17,8 +17,11 @@ import pytest
 from tests.sdk.sdk_support import (
     API_KEY,
     BASE_URL,
+    MUSIC_TASK_ID,
+    RESULT_ID,
     TASK_ID,
     VALID,
+    CliRunner,
     FakeTime,
     Script,
     error_body,
@@ -206,3 +209,17 @@ def test_the_async_client_names_the_created_task_too(fake_time: FakeTime) -> Non
     assert isinstance(error, ep.ServerError)
     assert error.task_id == TASK_ID
     assert TASK_ID in str(error)
+
+
+def test_the_cli_interrupted_after_a_creation_prints_how_to_resume(
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupt(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    argv = ["create", "--source-task-id", MUSIC_TASK_ID, "--result-id", RESULT_ID, "--wait"]
+    argv += ["--name", "N", "--description", "D"]
+    assert scripted_cli(Script(CREATED, interrupt), argv) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err
+    assert f"evolink-persona wait {TASK_ID}" in err

@@ -625,8 +625,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, out, err)
     except EvolinkError as error:
         return _report(error, args, err)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         err.write("interrupted\n")
+        for note in getattr(interrupt, "__notes__", ()):  # e.g. the id of a task just created
+            err.write(_printable(str(note)) + "\n")
         return EXIT_INTERRUPTED
 
 
