@@ -171,13 +171,6 @@ def test_a_creation_sent_without_a_readable_answer_says_it_cannot_be_confirmed(
     assert "cannot list tasks" in error.hint
 
 
-def test_a_creation_that_never_left_is_not_called_unconfirmed(fake_time: FakeTime) -> None:
-    client = make_client(Script(*[httpx.ConnectError("refused")] * 3), fake_time)
-    with pytest.raises(ep.APIConnectionError) as caught:
-        client.create_persona(**VALID)
-    assert not caught.value.creation_unconfirmed
-
-
 def test_an_accepted_creation_with_an_unreadable_task_keeps_its_id(fake_time: FakeTime) -> None:
     client = make_client(Script(json_reply(200, submitted(status=7))), fake_time)
     with pytest.raises(ep.UnexpectedResponseError) as caught:
@@ -223,3 +216,21 @@ def test_the_cli_interrupted_after_a_creation_prints_how_to_resume(
     err = capsys.readouterr().err
     assert "interrupted" in err
     assert f"evolink-persona wait {TASK_ID}" in err
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.UnsupportedProtocol("ftp"),
+        httpx.LocalProtocolError("x"),
+    ],
+    ids=["connect", "unsupported-protocol", "local-protocol"],
+)
+def test_a_creation_that_never_left_is_not_unconfirmed(
+    failure: Exception, fake_time: FakeTime
+) -> None:
+    client = make_client(Script(*[failure] * 3), fake_time)
+    with pytest.raises(ep.EvolinkError) as caught:
+        client.create_persona(**VALID)
+    assert not caught.value.creation_unconfirmed

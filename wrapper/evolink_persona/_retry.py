@@ -52,6 +52,13 @@ RETRYABLE_READ_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RETRYABLE_CREATE_STATUSES = frozenset({429})
 # Exceptions raised before a single byte of the request left this machine.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Exceptions after which a sent request may have taken effect: no answer, or an unreadable one.
+_MAYBE_DONE = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.DecodingError,
+)
 
 
 @frozen
@@ -178,8 +185,9 @@ class RequestAttempts(Generic[T]):
         if not isinstance(exc, httpx.TransportError):
             retryable = False  # e.g. an invalid URL: trying again changes nothing
         decision = self._retry_or_fail(error, retryable, None)
-        if isinstance(decision, Fail) and not self.idempotent and not isinstance(exc, _NOT_SENT):
-            mark_unconfirmed_creation(error, accepted=False)  # a read timeout after sending
+        maybe_done = isinstance(exc, _MAYBE_DONE) and not isinstance(exc, _NOT_SENT)
+        if isinstance(decision, Fail) and not self.idempotent and maybe_done:
+            mark_unconfirmed_creation(error, accepted=False)  # e.g. a read timeout after sending
         return decision
 
     def on_interrupt(self, exc: BaseException) -> None:
