@@ -8,6 +8,7 @@ SDK cannot confirm says so and how to look for the task.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import evolink_persona as ep
@@ -234,3 +235,13 @@ def test_a_creation_that_never_left_is_not_unconfirmed(
     with pytest.raises(ep.EvolinkError) as caught:
         client.create_persona(**VALID)
     assert not caught.value.creation_unconfirmed
+
+
+def test_the_cli_json_error_after_a_creation_carries_the_task_id(
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["create", "--source-task-id", MUSIC_TASK_ID, "--result-id", RESULT_ID, "--wait"]
+    argv += ["--name", "N", "--description", "D", "--json"]
+    assert scripted_cli(Script(CREATED, *[UNAVAILABLE] * 3), argv) == 12
+    last_line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert json.loads(last_line)["error"]["task_id"] == TASK_ID

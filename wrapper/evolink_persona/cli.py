@@ -594,6 +594,7 @@ def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) 
                 "code": error.code,
                 "type": error.type,
                 "hint": error.hint,
+                "task_id": error.task_id,
             }
         }
         if isinstance(error, RequestValidationError):
