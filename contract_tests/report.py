@@ -20,7 +20,7 @@ __all__ = ["redact", "summary_text", "write_junit"]
 
 def redact(text: str, secrets: Sequence[str]) -> str:
     """``text`` without any spelling of the secrets (JSON-escaped, URL-encoded, as is)."""
-    return mask_secrets(text, tuple(secrets), "[redacted]")
+    return mask_secrets(text, secrets, "[redacted]")
 
 
 def summary_text(

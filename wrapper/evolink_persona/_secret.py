@@ -9,6 +9,7 @@ key is masked in the raw body before anything decodes it, and in every text buil
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 _MASK: Final = "***"
@@ -83,7 +84,7 @@ class ApiKey:
         raise TypeError("an API key is not picklable")
 
 
-def mask_secrets(text: str, secrets: list[str] | tuple[str, ...], mask: str = _MASK) -> str:
+def mask_secrets(text: str, secrets: Sequence[str], mask: str = _MASK) -> str:
     """``text`` with every spelling of each non-empty secret replaced by ``mask``.
 
     For texts built outside a client (the contract runner's reports): mask before cutting a
