@@ -245,3 +245,16 @@ def test_the_cli_json_error_after_a_creation_carries_the_task_id(
     assert scripted_cli(Script(CREATED, *[UNAVAILABLE] * 3), argv) == 12
     last_line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(last_line)["error"]["task_id"] == TASK_ID
+
+
+def test_a_creation_interrupted_mid_request_says_it_cannot_be_confirmed(
+    fake_time: FakeTime,
+) -> None:
+    def interrupt(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        make_client(Script(interrupt), fake_time).create_persona(**VALID)
+    shown = _shows_task(caught.value)
+    assert "interrupted mid-request" in shown
+    assert "cannot list tasks" in shown
