@@ -217,6 +217,19 @@ def banner(base_url: str, config: MockConfig) -> str:
     return "\n".join(lines)
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: a clear usage error, not an OverflowError from bind()."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number from 0 to 65535, got {text!r}"
+        ) from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 65535, got {port}")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     defaults = MockConfig.demo()
     parser = argparse.ArgumentParser(
@@ -228,7 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to listen on")
-    add("--port", type=int, default=8000, help="port (0 picks a free one)")
+    add("--port", type=_port, default=8000, help="port (0 picks a free one)")
     add(
         "--persona-duration",
         type=float,

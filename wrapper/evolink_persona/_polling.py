@@ -118,6 +118,14 @@ def _is_seconds(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
+def check_wait_timeout(timeout: float | None) -> None:
+    """RequestValidationError for a wait ``timeout`` no deadline can be made of."""
+    if timeout is not None and not _is_seconds(timeout):
+        raise RequestValidationError(
+            [Violation("timeout", "must be a number of seconds (not NaN) or None")]
+        )
+
+
 class PersonaWait:
     """The state of one wait_for_persona call."""
 
@@ -158,7 +166,8 @@ class PersonaWait:
             if task.persona_id is None:
                 raise UnexpectedResponseError(
                     f"task {task.id} completed without result_data.persona_id; "
-                    "is it a persona task?"
+                    "is it a persona task?",
+                    task_id=task.id,
                 )
             return Persona(persona_id=task.persona_id, task_id=task.id, task=task)
         if task.is_terminal:

@@ -151,13 +151,19 @@ class Target:
 
 
 def _read_key_file(path: str) -> str:
+    # utf-8-sig: a byte order mark (Notepad writes one) is not part of the key.
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             key = handle.read().strip()
     except OSError as exc:
         raise ConfigurationError(
             f"cannot read the file given to --api-key-file: {exc.strerror}",
             hint="Pass a readable file that holds only the key",
+        ) from None
+    except UnicodeDecodeError as exc:  # the message would quote bytes of the file: not shown
+        raise ConfigurationError(
+            f"the --api-key-file file is not UTF-8 text (undecodable byte at offset {exc.start})",
+            hint="Save the key as plain text (UTF-8), the key alone on one line",
         ) from None
     if not key:
         raise ConfigurationError("the --api-key-file file is empty", hint="Put the key in it")
@@ -712,6 +718,7 @@ def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) 
                 "code": error.code,
                 "type": error.type,
                 "hint": error.hint,
+                "task_id": error.task_id,
             }
         }
         if isinstance(error, RequestValidationError):
@@ -747,11 +754,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvolinkError as error:
         error.hint = _cli_hint(error, targets[0] if targets else None, args)
         return _report(error, args, err)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        notes = [_printable(str(note)) for note in getattr(interrupt, "__notes__", ())]
         if args.json:
-            err.write(json.dumps({"error": {"class": "Interrupted", "hint": ""}}) + "\n")
+            # e.g. the id of a task just created, so a script can resume it
+            err.write(json.dumps({"error": {"class": "Interrupted", "hint": "", "notes": notes}}))
+            err.write("\n")
         else:
             err.write("interrupted\n")
+            for note in notes:
+                err.write(note + "\n")
         return EXIT_INTERRUPTED
 
 
