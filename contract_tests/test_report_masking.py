@@ -7,8 +7,11 @@ and URL-encoded, the first copy placed across the 300-character cut of a failure
 from __future__ import annotations
 
 import re
+import threading
 import urllib.parse
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -36,15 +39,47 @@ def _echo_the_key(request: httpx.Request) -> httpx.Response:
     return httpx.Response(500, text=filler + " ".join(SPELLINGS))
 
 
+class _EchoingServer(BaseHTTPRequestHandler):
+    """A server that answers everything with a 500 quoting the key in every spelling."""
+
+    def _answer(self) -> None:
+        body = _echo_the_key(httpx.Request(self.command, self.path)).content
+        self.send_response(500)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_the_reports_mask_every_spelling_of_the_key_before_cutting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    hostile_url: str,
 ) -> None:
     def hostile_run(args: object, api_key: str, full: bool) -> tuple[list[object], list[str]]:
-        return list(run_refusals("http://127.0.0.1:9", api_key, send=_echo_the_key)), []
+        return list(run_refusals(hostile_url, api_key)), []
 
-    monkeypatch.setattr(live, "_run", hostile_run)
+    monkeypatch.setattr(live, "_run", hostile_run)  # the refusal probes only, not schemathesis
     monkeypatch.setenv(live.KEY_ENV, KEY)
-    argv = ["--base-url", "http://127.0.0.1:9", "--safe", "--report-dir", str(tmp_path)]
+    argv = ["--base-url", hostile_url, "--safe", "--report-dir", str(tmp_path)]
     assert live.main(argv) == 1
     summary = (tmp_path / "contract-summary.txt").read_text()
     junit = (tmp_path / "contract-junit.xml").read_text()
