@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 import attrs
+import requests
 from schemathesis import Case, CheckFunction
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -114,7 +115,8 @@ class Follower:
     ``finish`` until every task is done or the deadline has passed.
 
     ``tallies`` (the schemathesis checks' and ``server_answers_every_request``) count
-    every read too; ``lifecycle`` holds the invariants' tallies.
+    every read too; ``lifecycle`` holds the invariants' tallies. ``session`` keeps one
+    connection for every read.
     """
 
     def __init__(
@@ -126,10 +128,12 @@ class Follower:
         checks: Iterable[CheckFunction],
         tallies: dict[str, CheckTally],
         headers: dict[str, str] | None = None,
+        session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.ledger = ledger
+        self.session = session
         self.interval = interval
         self.checks = list(checks)
         self.tallies = tallies
@@ -178,7 +182,7 @@ class Follower:
         )
         self.reachable.judged += 1
         try:
-            response = case.call()
+            response = case.call(session=self.session)
         except Exception as error:  # a timeout or a dropped connection: try again later
             self.reachable.failed += 1
             self.reachable.first_failure = self.reachable.first_failure or (
