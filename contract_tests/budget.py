@@ -36,5 +36,6 @@ LIVE_DIFFERENTIAL_CASES: Final = 40
 #: Live runner: seconds to follow every task to its end, in all; pause between rounds.
 LIVE_FOLLOW_DEADLINE: Final = 120.0
 LIVE_POLL_INTERVAL: Final = 1.0
-#: Live runner: the longest wait for one answer, in seconds.
+#: Live runner: the longest wait for one answer, and for the whole run, in seconds.
 LIVE_REQUEST_TIMEOUT: Final = 10.0
+LIVE_RUN_BUDGET: Final = 300.0

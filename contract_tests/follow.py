@@ -24,6 +24,7 @@ from schemathesis import Case, CheckFunction
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from .deadline import RunDeadline
 from .invariants import INVARIANTS, TaskHistory
 from .probing import SERVER_ANSWERS, CheckTally, judge_response
 from .spec import TASK_OPERATION
@@ -129,11 +130,13 @@ class Follower:
         tallies: dict[str, CheckTally],
         headers: dict[str, str] | None = None,
         session: requests.Session | None = None,
+        deadline: RunDeadline | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.ledger = ledger
         self.session = session
+        self.run_deadline = deadline
         self.interval = interval
         self.checks = list(checks)
         self.tallies = tallies
@@ -156,6 +159,8 @@ class Follower:
         for task_id, task in list(self.ledger.tasks.items()):
             if task.done or self._due.get(task_id, 0.0) > now:
                 continue
+            if self.run_deadline is not None and not self.run_deadline.allows():
+                return
             wait = self._read(task_id, task)
             self._due[task_id] = self.clock() + self.interval
             if wait:
@@ -165,6 +170,8 @@ class Follower:
     def finish(self, deadline: float) -> dict[str, CheckTally]:
         """Tick until every task is done or ``deadline`` seconds have passed; the tallies."""
         ends = self.clock() + deadline
+        if self.run_deadline is not None:
+            ends = min(ends, self.clock() + self.run_deadline.left())
         while self.clock() < ends and any(not t.done for t in self.ledger.tasks.values()):
             self.tick()
             pending = [

@@ -29,6 +29,7 @@ import requests
 from schemathesis import Case, GenerationMode
 
 from . import budget, checks
+from .deadline import RunDeadline
 from .follow import Follower, TaskLedger
 from .free_text import free_text_cases
 from .live_differential import tally_sdk_against_server
@@ -127,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"pause between rounds of task reads (default {budget.LIVE_POLL_INTERVAL:g})",
     )
     parser.add_argument(
+        "--run-budget",
+        type=_positive(float),
+        default=budget.LIVE_RUN_BUDGET,
+        metavar="SECONDS",
+        help="the whole run's time; past it nothing more is sent, and the report says so "
+        f"(default {budget.LIVE_RUN_BUDGET:g})",
+    )
+    parser.add_argument(
         "--timeout",
         type=_positive(float),
         default=budget.LIVE_REQUEST_TIMEOUT,
@@ -223,6 +232,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         api_key=api_key, base_url=base_url, examples=args.examples, request_timeout=args.timeout
     )
     reachable = CheckTally(SERVER_ANSWERS)
+    deadline = RunDeadline(args.run_budget)
     refusals = run_refusals(base_url, api_key, timeout=args.timeout, answers=reachable)
     chosen = all_checks()
     checks.set_second_user_key(os.environ.get(SECOND_KEY_ENV))
@@ -241,6 +251,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         tallies=followed,
         headers={"Authorization": f"Bearer {api_key}"},
         session=session,
+        deadline=deadline,
     )
 
     def post(body: str) -> httpx.Response:
@@ -261,6 +272,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
             operations=(TASK_OPERATION,),
             checks=chosen,
             send=lambda case: case.call(session=session),
+            deadline=deadline,
         )
         creation_modes: tuple[GenerationMode, ...] = (GenerationMode.NEGATIVE,)
         if fresh_song is not None:
@@ -274,6 +286,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
             checks=chosen,
             send=_Creations(ledger, follower, session),
             explicit=free_text_cases,
+            deadline=deadline,
         )
         song_rule, song_note = _song_rule(args, full, fresh_song, control, http, ledger)
         if song_note:
@@ -285,6 +298,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
             refused_only=fresh_song is None,
             ledger=ledger,
             reachable=reachable,
+            deadline=deadline,
         )
         lifecycle = follower.finish(args.follow_deadline)
         second_user_reads = checks.second_user_probes() if os.environ.get(SECOND_KEY_ENV) else 0
@@ -294,6 +308,11 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         session.close()
         if control is not None:
             control.close()
+    if deadline.skipped:
+        notes.append(
+            f"the run budget of {args.run_budget:g} s ran out: {deadline.skipped} requests "
+            "were not sent (raise --run-budget, or lower --timeout for a server that hangs)"
+        )
     merged: list[CheckTally] = []
     for name in reads:
         tally = _merge(name, (t[name] for t in (reads, creations, followed) if name in t))

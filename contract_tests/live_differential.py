@@ -16,6 +16,7 @@ import httpx
 import hypothesis
 from evolink_persona import validate_persona_request
 
+from .deadline import RunDeadline
 from .differential import (
     BOUNDARY_EXAMPLES,
     FreshSong,
@@ -41,6 +42,7 @@ def tally_sdk_against_server(
     refused_only: bool,
     ledger: TaskLedger,
     reachable: CheckTally,
+    deadline: RunDeadline | None = None,
 ) -> CheckTally:
     """The boundary requests and ``cases`` drawn ones; a tally of the disagreements."""
     tally = CheckTally(SDK_AND_SERVER_AGREE)
@@ -60,6 +62,8 @@ def tally_sdk_against_server(
         arguments = fill_ids(fresh_song, drawn)
         if refused_only and not validate_persona_request(**arguments):
             return  # the server would accept it: a paid creation
+        if deadline is not None and not deadline.allows():
+            return
         reachable.judged += 1
         try:
             verdicts = judge_arguments(arguments, post)

@@ -20,6 +20,7 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from . import client_parsing
+from .deadline import RunDeadline
 from .steering import SongSupply, steer
 
 __all__ = ["SERVER_ANSWERS", "CheckTally", "all_checks", "judge_response", "tally_checks"]
@@ -72,7 +73,10 @@ def _send_and_judge(
     checks: list[CheckFunction],
     tallies: dict[str, CheckTally],
     reachable: CheckTally,
+    deadline: RunDeadline | None,
 ) -> None:
+    if deadline is not None and not deadline.allows():
+        return
     reachable.judged += 1
     try:
         response = send(case) if send is not None else case.call()
@@ -95,10 +99,12 @@ def tally_checks(
     checks: list[CheckFunction] | None = None,
     send: Callable[[Case[Any]], Any] | None = None,
     explicit: Callable[[Any], list[Case[Any]]] | None = None,
+    deadline: RunDeadline | None = None,
 ) -> dict[str, CheckTally]:
     """Seeded cases for each operation (or those named) and mode; a tally per check.
 
     ``explicit(operation)``: positive cases to send before the drawn ones (steered too).
+    ``deadline``: past it, cases are drawn but not sent.
     """
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
@@ -113,7 +119,7 @@ def tally_checks(
             if mode == GenerationMode.POSITIVE and explicit is not None:
                 for case in explicit(operation):
                     steer(case, supply, positive=True)
-                    _send_and_judge(case, send, chosen, tallies, reachable)
+                    _send_and_judge(case, send, chosen, tallies, reachable, deadline)
 
             @hypothesis.settings(
                 max_examples=examples,
@@ -126,7 +132,7 @@ def tally_checks(
             @hypothesis.given(operation.as_strategy(generation_mode=mode))
             def probe(case: Case[Any]) -> None:
                 steer(case, supply)
-                _send_and_judge(case, send, chosen, tallies, reachable)
+                _send_and_judge(case, send, chosen, tallies, reachable, deadline)
 
             try:
                 probe()
