@@ -15,10 +15,11 @@ the lifecycle invariants. Writes ``contract-junit.xml`` and ``contract-summary.t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,14 +31,20 @@ from schemathesis import Case, GenerationMode
 
 from . import budget, checks
 from .deadline import RunDeadline
-from .follow import Follower, TaskLedger
+from .follow import LIFECYCLE_CHECKS, Follower, TaskLedger
 from .free_text import free_text_cases
-from .live_differential import tally_sdk_against_server
+from .live_differential import SDK_AND_SERVER_AGREE, tally_sdk_against_server
 from .mock_control import MockControl
 from .probing import SERVER_ANSWERS, CheckTally, all_checks, tally_checks
 from .refusals import run_refusals
 from .report import redact, summary_text, write_junit
-from .song_rule import SPEC_EXAMPLE_SONG, Song, parse_song, probe_song_rule
+from .song_rule import (
+    ONE_PERSONA_PER_SONG,
+    SPEC_EXAMPLE_SONG,
+    Song,
+    parse_song,
+    probe_song_rule,
+)
 from .spec import CREATE_OPERATION, TASK_OPERATION, conformance_schema
 from .steering import SongSupply
 
@@ -261,46 +268,57 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         follower.tick()
         return response
 
+    finished = CheckTally(RUNNER_FINISHED)
+    reads: dict[str, CheckTally] = {}
+    creations: dict[str, CheckTally] = {}
+    song_rule = CheckTally(ONE_PERSONA_PER_SONG)
+    differential = CheckTally(SDK_AND_SERVER_AGREE)
+    lifecycle: dict[str, CheckTally] = {}
     try:
-        # A task id is a free-form string: reads have no negative mode (drawing one only
-        # spends time until hypothesis gives up).
-        reads = tally_checks(
-            schema,
-            supply,
-            examples=args.examples,
-            modes=(GenerationMode.POSITIVE,),
-            operations=(TASK_OPERATION,),
-            checks=chosen,
-            send=lambda case: case.call(session=session),
-            deadline=deadline,
-        )
+        with _part("task reads", finished):
+            # A task id is a free-form string: reads have no negative mode (drawing one
+            # only spends time until hypothesis gives up).
+            reads = tally_checks(
+                schema,
+                supply,
+                examples=args.examples,
+                modes=(GenerationMode.POSITIVE,),
+                operations=(TASK_OPERATION,),
+                checks=chosen,
+                send=lambda case: case.call(session=session),
+                deadline=deadline,
+            )
         creation_modes: tuple[GenerationMode, ...] = (GenerationMode.NEGATIVE,)
         if fresh_song is not None:
             creation_modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-        creations = tally_checks(
-            schema,
-            supply,
-            examples=args.examples,
-            modes=creation_modes,
-            operations=(CREATE_OPERATION,),
-            checks=chosen,
-            send=_Creations(ledger, follower, session),
-            explicit=free_text_cases,
-            deadline=deadline,
-        )
-        song_rule, song_note = _song_rule(args, full, fresh_song, control, http, ledger)
-        if song_note:
-            notes.append(song_note)
-        differential = tally_sdk_against_server(
-            fresh_song or (lambda: SPEC_EXAMPLE_SONG),
-            post,
-            cases=args.differential_cases,
-            refused_only=fresh_song is None,
-            ledger=ledger,
-            reachable=reachable,
-            deadline=deadline,
-        )
-        lifecycle = follower.finish(args.follow_deadline)
+        with _part("persona creations", finished):
+            creations = tally_checks(
+                schema,
+                supply,
+                examples=args.examples,
+                modes=creation_modes,
+                operations=(CREATE_OPERATION,),
+                checks=chosen,
+                send=_Creations(ledger, follower, session),
+                explicit=free_text_cases,
+                deadline=deadline,
+            )
+        with _part("the one-persona-per-song probe", finished):
+            song_rule, song_note = _song_rule(args, full, fresh_song, control, http, ledger)
+            if song_note:
+                notes.append(song_note)
+        with _part("the SDK-against-server differential", finished):
+            differential = tally_sdk_against_server(
+                fresh_song or (lambda: SPEC_EXAMPLE_SONG),
+                post,
+                cases=args.differential_cases,
+                refused_only=fresh_song is None,
+                ledger=ledger,
+                reachable=reachable,
+                deadline=deadline,
+            )
+        with _part("following tasks", finished):
+            lifecycle = follower.finish(args.follow_deadline)
         second_user_reads = checks.second_user_probes() if os.environ.get(SECOND_KEY_ENV) else 0
     finally:
         checks.set_second_user_key(None)
@@ -314,17 +332,36 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
             "were not sent (raise --run-budget, or lower --timeout for a server that hangs)"
         )
     merged: list[CheckTally] = []
-    for name in reads:
+    for name in (check.__name__ for check in chosen):
         tally = _merge(name, (t[name] for t in (reads, creations, followed) if name in t))
-        if name == SERVER_ANSWERS:
-            tally = _merge(name, (tally, reachable))
         if name == checks.other_user_cannot_read_task.__name__:
             # It passes every response it cannot judge; count only the reads it resent.
             tally.judged = second_user_reads
             if not tally.judged:
                 notes.append(NO_SECOND_READS)
         merged.append(tally)
-    return [*refusals, song_rule, *merged, differential, *lifecycle.values()], notes
+    answers = [t[SERVER_ANSWERS] for t in (reads, creations, followed) if SERVER_ANSWERS in t]
+    merged.append(_merge(SERVER_ANSWERS, [*answers, reachable]))
+    lifecycle = lifecycle or {name: CheckTally(name) for name in LIFECYCLE_CHECKS}
+    return [*refusals, song_rule, *merged, differential, *lifecycle.values(), finished], notes
+
+
+#: The tally of the runner's own parts: each finished, or the error that stopped it.
+RUNNER_FINISHED = "runner_finished_every_part"
+
+
+@contextlib.contextmanager
+def _part(name: str, finished: CheckTally) -> Iterator[None]:
+    """Run one part of the run; an error stops that part only, and fails the tally, so a
+    server broken in a way nobody foresaw still gets its report."""
+    finished.judged += 1
+    try:
+        yield
+    except Exception as error:
+        finished.failed += 1
+        finished.first_failure = finished.first_failure or (
+            f"{name} stopped: {type(error).__name__}: {error}"
+        )
 
 
 def _song_rule(

@@ -27,7 +27,8 @@ _SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.
 
 def _expected_names() -> set[str]:
     names = {check.__name__ for check in all_checks()} | {probe.name for probe in REFUSALS}
-    return names | {SERVER_ANSWERS, ONE_PERSONA_PER_SONG, SDK_AND_SERVER_AGREE, *LIFECYCLE_CHECKS}
+    added = {SERVER_ANSWERS, ONE_PERSONA_PER_SONG, SDK_AND_SERVER_AGREE, live.RUNNER_FINISHED}
+    return names | added | set(LIFECYCLE_CHECKS)
 
 
 @pytest.mark.parametrize("mode", ["--full", "--safe"])
@@ -193,3 +194,25 @@ def test_live_differential_flags_a_server_that_accepts_a_31s_window(
     differential = next(t for t in found.tallies if t.name == SDK_AND_SERVER_AGREE)
     assert not differential.passed
     assert "SDK refuses: vocal_end" in (differential.first_failure or "")
+
+
+def _songs_fail(exchange: Exchange, upstream: Upstream) -> Reply:
+    """A control API that answers its state but fails to make songs."""
+    if exchange.path.startswith("/_mock/music-tasks"):
+        return Reply(500, (("Content-Type", "text/plain"),), b"broken")
+    return upstream.forward(exchange)
+
+
+def test_live_runner_reports_a_part_that_stopped_and_still_writes_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_in_thread(_QUICK) as mock, serve_proxy(mock.base_url, _songs_fail) as proxy:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", proxy, "--full", *_SMALL, "--report-dir", str(tmp_path)]
+        code = live.main(argv)
+    summary = (tmp_path / "contract-summary.txt").read_text()
+    assert code == 1
+    assert f"FAIL  {live.RUNNER_FINISHED}" in summary
+    assert "persona creations stopped: HTTPStatusError" in summary
+    assert f"PASS  {SERVER_ANSWERS}" in summary  # the parts that could run, ran
