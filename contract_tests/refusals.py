@@ -74,11 +74,20 @@ REFUSALS: Final = (
 
 
 def run_refusals(
-    base_url: str, api_key: str, *, send: Callable[[httpx.Request], httpx.Response] | None = None
+    base_url: str,
+    api_key: str,
+    *,
+    send: Callable[[httpx.Request], httpx.Response] | None = None,
+    timeout: float = 30.0,
+    answers: CheckTally | None = None,
 ) -> list[CheckTally]:
-    """Send each refusal probe; a tally per probe (status and error shape)."""
+    """Send each refusal probe; a tally per probe (status and error shape).
+
+    ``timeout`` bounds each answer; ``answers`` counts every probe sent and those that
+    got no answer (a timeout or a dropped connection).
+    """
     tallies = []
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with httpx.Client(base_url=base_url, timeout=timeout) as client:
         for probe in REFUSALS:
             headers = {}
             if probe.key == "valid":
@@ -94,6 +103,13 @@ def run_refusals(
                 problem = _problem(probe, response, (api_key,))
             except httpx.HTTPError as error:
                 problem = f"no answer: {type(error).__name__}"
+                if answers is not None:
+                    answers.failed += 1
+                    answers.first_failure = answers.first_failure or (
+                        f"{probe.method} {probe.path}: {problem}"
+                    )
+            if answers is not None:
+                answers.judged += 1
             if problem is not None:
                 tally.failed = 1
                 tally.first_failure = f"{probe.method} {probe.path}: {problem}"
