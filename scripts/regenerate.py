@@ -4,7 +4,9 @@ Everything derived from `openapi/` is made here and nowhere else:
 
 1. the upstream pins are verified (`--repin` accepts a deliberate vendor update);
 2. the documents of `openapi/merge.toml` are merged (rule: `spec_merge.py`) and validated;
-3. openapi-python-client generates `evolink_api` from the merged document.
+3. openapi-python-client generates `evolink_api` from the merged document, through our
+   templates (`scripts/generator-templates/`);
+4. the SDK's synchronous client is written from its asyncio client (`unasync.py`).
 
 The build always happens in a temporary directory. Without `--check` the result
 replaces the committed files; with `--check` it is compared with them and any
@@ -24,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 import spec_merge
+import unasync
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
@@ -100,7 +103,33 @@ def build(openapi_dir: Path, out_root: Path) -> list[Path]:
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     files = [merged_rel]
     files += sorted(p.relative_to(out_root) for p in package_dir.rglob("*") if p.is_file())
+    files.append(_sync_client(out_root, env))
     return files
+
+
+def _sync_client(out_root: Path, env: dict[str, str]) -> Path:
+    """The SDK's sync client, from its asyncio client, formatted as the project formats code."""
+    relative = unasync.write_sync_client(ROOT, out_root)
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["check", "--fix-only", "--select", "I,F401"], ["format"]):
+        result = subprocess.run(
+            [
+                str(ruff),
+                *command,
+                "--quiet",
+                "--no-cache",
+                "--config",
+                str(ROOT / "pyproject.toml"),
+                str(out_root / relative),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"ruff {command[0]} of {relative} failed:\n{result.stderr}")
+    return relative
 
 
 def _tree(root: Path, relative: Path) -> set[Path]:
@@ -168,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         except (spec_merge.MergeConflict, ValueError, FileNotFoundError) as exc:
             print(f"regenerate: {exc}", file=sys.stderr)
             return 1
-        roots = [files[0], GENERATED_PACKAGE]
+        roots = [files[0], GENERATED_PACKAGE, unasync.SYNC_TARGET]
         if args.check:
             diff = compare(built_root, ROOT, roots)
             if not diff:
@@ -188,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(built_root / files[0], ROOT / files[0])
         shutil.rmtree(ROOT / GENERATED_PACKAGE, ignore_errors=True)
         shutil.copytree(built_root / GENERATED_PACKAGE, ROOT / GENERATED_PACKAGE)
+        shutil.copyfile(built_root / unasync.SYNC_TARGET, ROOT / unasync.SYNC_TARGET)
         print(f"regenerated {len(files)} files from openapi/merge.toml")
     return 0
 

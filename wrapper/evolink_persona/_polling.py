@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from attrs import frozen
 
@@ -43,7 +44,7 @@ from ._rules import Violation
 
 logger = logging.getLogger("evolink_persona")
 
-ProgressCallback = Callable[[Task], object]
+ProgressCallback = Callable[[Task[Any]], object]
 
 
 @frozen
@@ -142,11 +143,11 @@ class PersonaWait:
         self.started = started
         self.estimated_time = estimated_time
         self.polls = 0
-        self.last: Task | None = None
+        self.last: Task[Any] | None = None
         self.forecast = ProgressForecast(tolerance=policy.progress_tolerance)
         self._forecast_reads = 0
 
-    def observe(self, task: Task) -> Persona | None:
+    def observe(self, task: Task[Any]) -> Persona | None:
         """The persona when ``task`` has it; raise when it ended without; None to go on."""
         self.last = task
         self.polls += 1
