@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 from evolink_persona import RequestValidationError, check_persona_request, validate_persona_request
-from evolink_persona._rules import build_persona_request, persona_body
+from evolink_api.models import SunoPersonaCreationRequest
+from evolink_persona._rules import PersonaRequest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -107,11 +108,11 @@ def test_result_id_other_forms_are_refused(result_id: object) -> None:
 
 
 def test_the_request_fills_in_the_model_and_drops_an_empty_style() -> None:
-    body = build_persona_request(**VALID, style="").to_dict()
+    body = PersonaRequest(**VALID, style="").body()
     assert body["model"] == "suno-persona"
     assert "style" not in body["model_params"]
     assert "vocal_start" not in body["model_params"]
-    body = build_persona_request(
+    body = PersonaRequest(
         source_task_id=VALID["source_task_id"],
         result_id=uuid.UUID(RESULT_ID),
         name=VALID["name"],
@@ -119,8 +120,24 @@ def test_the_request_fills_in_the_model_and_drops_an_empty_style() -> None:
         style="jazz",
         vocal_start=0,
         vocal_end=10,
-    ).to_dict()
+    ).body()
     assert body["model_params"] == {**VALID, "style": "jazz", "vocal_start": 0, "vocal_end": 10}
+
+
+def test_extra_body_merges_objects_key_by_key_and_replaces_other_values() -> None:
+    body = PersonaRequest(**VALID).body({"model_params": {"gender": "f"}, "callback_url": "u"})
+    assert body["model_params"] == {**VALID, "gender": "f"}
+    assert body["callback_url"] == "u"
+    replaced = PersonaRequest(**VALID).body({"model_params": {"name": "Other"}, "model": "x"})
+    assert (replaced["model_params"]["name"], replaced["model"]) == ("Other", "x")
+
+
+def test_a_persona_request_knows_its_violations_and_raises_them_all_at_once() -> None:
+    request = PersonaRequest(**{**VALID, "name": None, "vocal_start": 1})  # type: ignore[arg-type]
+    assert [v.field for v in request.violations()] == ["name", "vocal_end"]
+    with pytest.raises(RequestValidationError) as caught:
+        request.check()
+    assert [v.field for v in caught.value.violations] == ["name", "vocal_end"]
 
 
 # Property tests: the window rule at and around its bounds, for any start.
@@ -172,8 +189,8 @@ def test_one_time_without_the_other_is_always_refused(value: float, missing: boo
     assert validate_persona_request(**VALID, **params) != []
 
 
-# The body the SDK sends is built directly (see _rules.persona_body); the generated request
-# model is the reference it must equal, so a regeneration that changes the wire shape fails here.
+# The body the SDK sends is the generated request model's: it round-trips through that model,
+# so a regeneration that changes the wire shape shows here.
 def _uuid_forms(value: uuid.UUID) -> st.SearchStrategy[str | uuid.UUID]:
     return st.sampled_from([value, str(value), str(value).upper()])
 
@@ -191,7 +208,7 @@ times = st.one_of(st.integers(0, 10_000), st.floats(0, 10_000, allow_nan=False))
     window=st.one_of(st.none(), st.floats(10, 30), st.integers(10, 30)),
     style=st.one_of(st.none(), st.text()),
 )
-def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
+def test_the_body_sent_is_the_generated_models_for_every_valid_request(
     source_task_id: str,
     result_id: str | uuid.UUID,
     name: str,
@@ -214,7 +231,7 @@ def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
             style=style,
         )
     )
-    sent = persona_body(
+    request = PersonaRequest(
         source_task_id=source_task_id,
         result_id=result_id,
         name=name,
@@ -223,14 +240,16 @@ def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
         vocal_end=vocal_end,
         style=style,
     )
-    expected = build_persona_request(
-        source_task_id=source_task_id,
-        result_id=result_id,
-        name=name,
-        description=description,
-        vocal_start=vocal_start,
-        vocal_end=vocal_end,
-        style=style,
-    ).to_dict()
-    assert sent == expected
-    assert json.dumps(sent) == json.dumps(expected)  # same keys in the same order
+    sent = request.body()
+    assert SunoPersonaCreationRequest.from_dict(sent).to_dict() == sent
+    expected_params: dict[str, object] = {
+        "source_task_id": source_task_id,
+        "result_id": str(result_id).lower(),
+        "name": name,
+        "description": description,
+    }
+    if window is not None:
+        expected_params |= {"vocal_start": vocal_start, "vocal_end": vocal_end}
+    if style:
+        expected_params["style"] = style
+    assert sent == {"model": "suno-persona", "model_params": expected_params}

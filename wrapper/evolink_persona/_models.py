@@ -18,8 +18,9 @@ unknown shapes (``UnknownShape``) rather than raising (scripts/generator-templat
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Generic
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Final, Generic, cast
 
 from attrs import field, frozen
 from evolink_api.models.audio_generation_response import AudioGenerationResponse
@@ -64,6 +65,9 @@ SERVER_SIDE_TASK_ERRORS: Final = frozenset(
         "unknown_error",
     }
 )
+
+
+T = TypeVar("T", bound="Task[Any]")
 
 
 class SchemaError(ValueError):
@@ -129,30 +133,26 @@ class Task(Generic[M]):
     songs: tuple[Song, ...] = ()
     error: TaskError | None = None
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
-    #: Builds the generated model from ``raw`` (its ``from_dict``).
-    spec_model: Callable[[Mapping[str, Any]], M] = field(
-        default=TaskDetailResponse.from_dict, repr=False, eq=False
-    )
-    _detail: list[Any] = field(factory=list, init=False, repr=False, eq=False)
 
-    @property
+    @cached_property
     def detail(self) -> M:
-        """The body as the spec types it (the generated model), built once on first use.
+        """The body as the spec types it (the generated model), built once, on first use.
 
         Every field of the spec is here, including those the SDK does not read. Raises
         ``UnexpectedResponseError`` only for a body whose fields break the spec's types in a
         way the generated model cannot hold (``raw`` still has it as sent).
         """
-        if not self._detail:
-            try:
-                self._detail.append(self.spec_model(self.raw))
-            except (TypeError, ValueError, KeyError, AttributeError) as exc:
-                raise UnexpectedResponseError(
-                    f"task {self.id}: the body does not fit the spec's model "
-                    f"({type(exc).__name__}: {exc}); Task.raw has it as sent"
-                ) from None
-        detail: M = self._detail[0]
-        return detail
+        try:
+            return self._spec_model(self.raw)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise UnexpectedResponseError(
+                f"task {self.id}: the body does not fit the spec's model "
+                f"({type(exc).__name__}: {exc}); Task.raw has it as sent"
+            ) from None
+
+    def _spec_model(self, raw: Mapping[str, Any]) -> M:
+        # A Task made by hand is read as a task detail; the readers below say which model.
+        return cast(M, TaskDetailResponse.from_dict(raw))
 
     @property
     def status_known(self) -> bool:
@@ -165,6 +165,18 @@ class Task(Generic[M]):
     @property
     def credits_reserved(self) -> float | None:
         return self.usage.credits_reserved if self.usage else None
+
+
+@frozen
+class _ReadTask(Task[TaskDetailResponse]):
+    def _spec_model(self, raw: Mapping[str, Any]) -> TaskDetailResponse:
+        return TaskDetailResponse.from_dict(raw)
+
+
+@frozen
+class _SubmittedTask(Task[AudioGenerationResponse]):
+    def _spec_model(self, raw: Mapping[str, Any]) -> AudioGenerationResponse:
+        return AudioGenerationResponse.from_dict(raw)
 
 
 @frozen
@@ -293,9 +305,7 @@ def _parse_error(value: Any) -> TaskError | None:
     )
 
 
-def _read_task(
-    value: Any, spec_model: Callable[[Mapping[str, Any]], M], expected_id: str | None
-) -> Task[M]:
+def _read_task(value: Any, view: type[T], expected_id: str | None) -> T:
     data = _object(value, "the response")
     task_id = data.get("id")
     status = data.get("status")
@@ -317,7 +327,7 @@ def _read_task(
             user_group=_text(usage_map.get("user_group")),
         )
     persona_id, songs = _parse_result_data(data.get("result_data"))
-    return Task(
+    return view(
         id=task_id,
         status=status,
         progress=_whole(data.get("progress")),
@@ -330,15 +340,14 @@ def _read_task(
         songs=songs,
         error=_parse_error(data.get("error")),
         raw=data,  # fresh from json.loads and held by no one else: no copy needed
-        spec_model=spec_model,
     )
 
 
 def parse_task(value: Any, *, expected_id: str | None = None) -> Task[TaskDetailResponse]:
     """A task detail; with ``expected_id``, a body about another task is refused."""
-    return _read_task(value, TaskDetailResponse.from_dict, expected_id)
+    return _read_task(value, _ReadTask, expected_id)
 
 
 def parse_submitted_task(value: Any) -> Task[AudioGenerationResponse]:
     """The task a creation returned."""
-    return _read_task(value, AudioGenerationResponse.from_dict, None)
+    return _read_task(value, _SubmittedTask, None)
