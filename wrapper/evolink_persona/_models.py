@@ -201,7 +201,10 @@ def _number(value: Any) -> float | None:
     ``float()`` of an integer beyond float range raises ``OverflowError``; Python's JSON reads
     ``1e309`` as ``inf`` and accepts ``NaN``; a boolean is not a number: all give None.
     """
-    if type(value) is bool or value is None:
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is bool or value is None:
         return None
     if isinstance(value, str):
         text = value.strip()
@@ -243,12 +246,15 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# A JSON object decodes as a dict: ``type(...) is dict`` first spares the (slow) ABC check.
+
+
 def _mapping(value: Any) -> Mapping[str, Any] | None:
-    return value if isinstance(value, Mapping) else None
+    return value if type(value) is dict or isinstance(value, Mapping) else None
 
 
 def _object(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise SchemaError(f"{what} should be an object, got {type(value).__name__}")
     return value
 

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
-from attrs import asdict, frozen
+from attrs import frozen
 from evolink_api.models.suno_persona_creation_request import SunoPersonaCreationRequest
 from evolink_api.models.suno_persona_creation_request_model_params import (
     SunoPersonaCreationRequestModelParams,
@@ -68,7 +68,6 @@ def _check_time(name: str, value: object, out: list[Violation]) -> bool:
 
 
 def _violations(
-    *,
     source_task_id: object,
     result_id: object,
     name: object,
@@ -171,7 +170,15 @@ class PersonaRequest:
 
         Pure: same arguments, same answer; no I/O.
         """
-        return _violations(**asdict(self, recurse=False))
+        return _violations(
+            self.source_task_id,
+            self.result_id,
+            self.name,
+            self.description,
+            self.vocal_start,
+            self.vocal_end,
+            self.style,
+        )
 
     def check(self) -> PersonaRequest:
         """This request, or ``RequestValidationError`` listing every violation."""
