@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 
 import pytest
-from evolink_persona import RequestValidationError, check_persona_request, validate_persona_request
 from evolink_api.models import SunoPersonaCreationRequest
-from evolink_persona._rules import PersonaRequest
+from evolink_persona import RequestValidationError, check_persona_request, validate_persona_request
+from evolink_persona._rules import PersonaRequest, _all_violations, _plainly_valid
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -253,3 +252,40 @@ def test_the_body_sent_is_the_generated_models_for_every_valid_request(
     if style:
         expected_params["style"] = style
     assert sent == {"model": "suno-persona", "model_params": expected_params}
+
+
+texts = st.one_of(
+    st.text(max_size=6), st.sampled_from(["", "a", "\ud800", "é"]), st.none(), st.integers()
+)
+anything_time = st.one_of(
+    st.none(),
+    st.integers(-5, 60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.just(10**400),
+    st.text(max_size=2),
+)
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(
+    source_task_id=texts,
+    result_id=st.one_of(st.uuids(), st.uuids().map(str), st.uuids().map(lambda u: u.hex), texts),
+    name=texts,
+    description=texts,
+    vocal_start=anything_time,
+    vocal_end=st.one_of(anything_time, st.floats(10, 30)),
+    style=texts,
+)
+def test_the_fast_path_accepts_only_what_the_full_check_accepts(
+    source_task_id: object,
+    result_id: object,
+    name: object,
+    description: object,
+    vocal_start: object,
+    vocal_end: object,
+    style: object,
+) -> None:
+    arguments = (source_task_id, result_id, name, description, vocal_start, vocal_end, style)
+    if _plainly_valid(*arguments):
+        assert _all_violations(*arguments) == []

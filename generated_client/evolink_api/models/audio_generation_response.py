@@ -80,9 +80,9 @@ class AudioGenerationResponse:
         if not isinstance(self.usage, Unset):
             usage = self.usage.to_dict()
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if created is not UNSET:
             field_dict["created"] = created
         if id is not UNSET:

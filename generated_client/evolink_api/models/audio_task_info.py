@@ -26,9 +26,9 @@ class AudioTaskInfo:
 
         estimated_time = self.estimated_time
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if can_cancel is not UNSET:
             field_dict["can_cancel"] = can_cancel
         if estimated_time is not UNSET:

@@ -27,9 +27,9 @@ class ErrorResponse:
         if not isinstance(self.error, Unset):
             error = self.error.to_dict()
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if error is not UNSET:
             field_dict["error"] = error
 

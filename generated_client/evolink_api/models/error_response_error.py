@@ -34,9 +34,9 @@ class ErrorResponseError:
 
         param = self.param
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if code is not UNSET:
             field_dict["code"] = code
         if message is not UNSET:

@@ -28,13 +28,10 @@ class MusicResult:
             )
             songs.append(componentsschemas_music_song_list_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "songs": songs,
-            }
-        )
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+            "songs": songs,
+        }
 
         return field_dict
 

@@ -43,13 +43,10 @@ class MusicSong:
 
         duration = self.duration
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "result_id": result_id,
-            }
-        )
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+            "result_id": result_id,
+        }
         if title is not UNSET:
             field_dict["title"] = title
         if audio_url is not UNSET:

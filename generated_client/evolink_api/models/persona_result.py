@@ -20,13 +20,10 @@ class PersonaResult:
     def to_dict(self) -> dict[str, Any]:
         persona_id = self.persona_id
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "persona_id": persona_id,
-            }
-        )
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+            "persona_id": persona_id,
+        }
 
         return field_dict
 

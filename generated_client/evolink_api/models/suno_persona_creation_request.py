@@ -35,14 +35,11 @@ class SunoPersonaCreationRequest:
 
         model_params = self.model_params.to_dict()
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "model": model,
-                "model_params": model_params,
-            }
-        )
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+            "model": model,
+            "model_params": model_params,
+        }
 
         return field_dict
 

@@ -69,16 +69,13 @@ class SunoPersonaCreationRequestModelParams:
 
         style = self.style
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "source_task_id": source_task_id,
-                "result_id": result_id,
-                "name": name,
-                "description": description,
-            }
-        )
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+            "source_task_id": source_task_id,
+            "result_id": result_id,
+            "name": name,
+            "description": description,
+        }
         if vocal_start is not UNSET:
             field_dict["vocal_start"] = vocal_start
         if vocal_end is not UNSET:

@@ -120,9 +120,9 @@ class TaskDetailResponse:
                 )
                 result_data.append(componentsschemas_music_song_list_item)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if created is not UNSET:
             field_dict["created"] = created
         if id is not UNSET:

@@ -32,9 +32,9 @@ class TaskError:
 
         type_ = self.type_
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if code is not UNSET:
             field_dict["code"] = code
         if message is not UNSET:

@@ -38,9 +38,9 @@ class Usage:
         if not isinstance(self.user_group, Unset):
             user_group = self.user_group
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict: dict[str, Any] = {
+            **self.additional_properties,
+        }
         if billing_rule is not UNSET:
             field_dict["billing_rule"] = billing_rule
         if credits_reserved is not UNSET:
