@@ -16,9 +16,8 @@ if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
 # What scripts/regenerate reads and writes: enough of the project to run it elsewhere (the
-# SDK's sync client is written from its async one; pyproject.toml holds the ruff settings).
+# SDK's sync client is written from its async one).
 PIPELINE_PARTS = ("openapi", "scripts", "generated_client", "wrapper")
-PIPELINE_FILES = ("pyproject.toml",)
 
 
 @pytest.fixture
@@ -30,8 +29,6 @@ def project_copy(tmp_path: Path) -> Path:
             tmp_path / part,
             ignore=shutil.ignore_patterns("__pycache__", ".*cache"),
         )
-    for name in PIPELINE_FILES:
-        shutil.copyfile(ROOT / name, tmp_path / name)
     return tmp_path
 
 

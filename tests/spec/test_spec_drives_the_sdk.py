@@ -22,7 +22,7 @@ import yaml
 
 RunRegenerate = Callable[..., subprocess.CompletedProcess[str]]
 
-USER_CODE = '''
+USER_CODE = """
 import json
 import uuid
 
@@ -68,7 +68,7 @@ client.create_persona(
 task = client.get_task(TASK)
 position: int | Unset = task.detail.queue_position
 print(json.dumps({"sent": sent, "queue_position": position}))
-'''
+"""
 
 # A typed attribute: mypy accepts it as ``int | Unset`` and refuses it as ``str``.
 WRONG_TYPE = "wrong: str = task.detail.queue_position  # the one error mypy must report\n"
@@ -172,7 +172,7 @@ def test_an_edit_of_the_async_client_alone_is_drift_naming_the_sync_client(
     result = run_regenerate(project_copy, "--check")
     assert result.returncode == 1
     assert "wrapper/evolink_persona/_client.py" in result.stderr
-    assert "+        \"\"\"Read one task: status" in result.stderr
+    assert '+        """Read one task: status' in result.stderr
 
 
 def test_the_sync_client_is_the_async_one_without_coroutines(repo_root: Path) -> None:
@@ -184,7 +184,5 @@ def test_the_sync_client_is_the_async_one_without_coroutines(repo_root: Path) ->
     assert "await " not in sync
     assert "AsyncPersonaClient" not in sync
     # The body of every operation is the same text, line for line, once coroutines go.
-    assert sync.count("\n    def ") == source.count("\n    async def ") + source.count(
-        "\n    def "
-    )
+    assert sync.count("\n    def ") == source.count("\n    async def ") + source.count("\n    def ")
     assert textwrap.dedent(sync).count("extra_headers") == source.count("extra_headers")
