@@ -28,7 +28,12 @@ from evolink_api.models import (
     TaskError,
     Usage,
 )
-from evolink_api.models.task_detail_response_status import TASK_DETAIL_RESPONSE_STATUS_VALUES
+from evolink_api.models.task_detail_response_status import (
+    TASK_DETAIL_RESPONSE_STATUS_VALUES,
+    TaskDetailResponseStatus,
+    TaskDetailResponseStatusListed,
+    check_task_detail_response_status,
+)
 from evolink_api.types import UnknownShape, UnknownValue
 from evolink_mock import fixtures
 from evolink_mock.server import serve_in_thread
@@ -360,3 +365,17 @@ def test_the_generated_client_alone_runs_the_flow_against_the_standalone_mock() 
                 get_task_detail.sync_detailed(
                     created.id, client=client.with_headers({"X-Mock-Fault": "truncated"})
                 )
+
+
+def _listed_or_none(status: TaskDetailResponseStatus) -> TaskDetailResponseStatusListed | None:
+    # Type-checked by `mypy --strict` (tests/generated): assigning `status` to the Literal
+    # type is refused until the UnknownValue case is handled, so the open enum is visible.
+    if isinstance(status, UnknownValue):
+        return None
+    listed: TaskDetailResponseStatusListed = status
+    return listed
+
+
+def test_the_open_enum_type_tells_listed_values_from_unknown_ones() -> None:
+    assert _listed_or_none(check_task_detail_response_status("completed")) == "completed"
+    assert _listed_or_none(check_task_detail_response_status("queued")) is None
