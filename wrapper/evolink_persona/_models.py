@@ -332,19 +332,22 @@ def _read_task(value: Any, view: type[T], expected_id: str | None) -> T:
             credits_reserved=_number(usage_map.get("credits_reserved")),
             user_group=_text(usage_map.get("user_group")),
         )
-    persona_id, songs = _parse_result_data(data.get("result_data"))
+    result_data = data.get("result_data")
+    persona_id, songs = (None, ()) if result_data is None else _parse_result_data(result_data)
+    error = data.get("error")
+    model = data.get("model")
     return view(
         id=task_id,
         status=status,
         progress=_whole(data.get("progress")),
-        model=_text(data.get("model")),
+        model=model if isinstance(model, str) else None,
         created=_whole(data.get("created")),
         estimated_time=_number(info.get("estimated_time")),
         can_cancel=_flag(info.get("can_cancel")),
         usage=usage,
         persona_id=persona_id,
         songs=songs,
-        error=_parse_error(data.get("error")),
+        error=None if error is None else _parse_error(error),
         raw=data,  # fresh from json.loads and held by no one else: no copy needed
     )
 

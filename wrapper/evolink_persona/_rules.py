@@ -245,6 +245,16 @@ class PersonaRequest:
 
     def check(self) -> PersonaRequest:
         """This request, or ``RequestValidationError`` listing every violation."""
+        if _plainly_valid(
+            self.source_task_id,
+            self.result_id,
+            self.name,
+            self.description,
+            self.vocal_start,
+            self.vocal_end,
+            self.style,
+        ):
+            return self
         violations = self.violations()
         if violations:
             raise RequestValidationError(violations)
