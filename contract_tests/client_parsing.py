@@ -54,9 +54,16 @@ def _flat_headers(response: Response) -> dict[str, str]:
 
 
 def replay_with_sdk(
-    operation: str, status: int, headers: dict[str, str], content: bytes
+    operation: str,
+    status: int,
+    headers: dict[str, str],
+    content: bytes,
+    task_id: str = _PLACEHOLDER_TASK,
 ) -> Task | EvolinkError:
-    """What the SDK makes of one recorded response: the parsed task, or the error it raised."""
+    """What the SDK makes of one recorded response: the parsed task, or the error it raised.
+
+    ``task_id`` is the task the recorded read asked for: the SDK refuses a body about another.
+    """
 
     def answer(request: httpx.Request) -> httpx.Response:
         return _recorded(status, headers, content)
@@ -78,7 +85,7 @@ def replay_with_sdk(
         else:
 
             def call() -> Task:
-                return sdk.get_task(_PLACEHOLDER_TASK)
+                return sdk.get_task(task_id)
 
         try:
             return call()
@@ -111,7 +118,11 @@ def parses_with_clients(ctx: CheckContext, response: Response, case: Case[Any]) 
             f"evolink_api cannot parse {operation} {status}: {type(exc).__name__}: {exc}"
         ) from None
     require(parsed is not None, f"evolink_api returned nothing for {operation} {status}")
-    outcome = replay_with_sdk(operation, status, headers, response.content)
+    # A task read answered 200 is about the task asked for (the SDK refuses another's body).
+    asked = (case.path_parameters or {}).get("task_id") if status == 200 else None
+    outcome = replay_with_sdk(
+        operation, status, headers, response.content, str(asked or _PLACEHOLDER_TASK)
+    )
     require(
         not isinstance(outcome, UnexpectedResponseError),
         (f"the SDK called {operation} {status} unexpected: {outcome}"),

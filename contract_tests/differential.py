@@ -20,7 +20,7 @@ import attrs
 import httpx
 import hypothesis
 from evolink_persona import validate_persona_request
-from evolink_persona._rules import build_persona_request
+from evolink_persona._rules import PersonaRequest
 from hypothesis import strategies as st
 
 from . import budget
@@ -205,8 +205,8 @@ class Verdicts:
 def wire_body(arguments: dict[str, object], *, sdk_accepts: bool) -> str:
     """The JSON the SDK sends when it accepts; the raw body a careless client sends otherwise."""
     if sdk_accepts:
-        request = build_persona_request(**arguments)  # type: ignore[arg-type]
-        return json.dumps(request.to_dict())
+        request = PersonaRequest(**arguments)  # type: ignore[arg-type]
+        return json.dumps(request.body())
     params = {k: _json_ready(v) for k, v in arguments.items() if v is not None}
     return json.dumps({"model": "suno-persona", "model_params": params})
 

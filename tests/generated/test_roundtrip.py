@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import yaml
-from evolink_api import AuthenticatedClient, errors
+from evolink_api import AuthenticatedClient, Client, errors
 from evolink_api.api.audio_generation import create_suno_persona
 from evolink_api.api.task_management import get_task_detail
+from evolink_api.client import DEFAULT_TIMEOUT
 from evolink_api.models import (
     AudioGenerationResponse,
     ErrorResponse,
@@ -24,7 +26,17 @@ from evolink_api.models import (
     SunoPersonaCreationRequest,
     TaskDetailResponse,
     TaskError,
+    Usage,
 )
+from evolink_api.models.task_detail_response_status import (
+    TASK_DETAIL_RESPONSE_STATUS_VALUES,
+    TaskDetailResponseStatus,
+    TaskDetailResponseStatusListed,
+    check_task_detail_response_status,
+)
+from evolink_api.types import UnknownShape, UnknownValue
+from evolink_mock import fixtures
+from evolink_mock.server import serve_in_thread
 from evolink_openapi import spec_text
 
 SPEC: dict[str, Any] = yaml.safe_load(spec_text())
@@ -225,28 +237,145 @@ def test_raise_on_unexpected_status_raises_with_the_raw_body() -> None:
     assert caught.value.content == b"<html>Bad Gateway</html>"
 
 
-def test_an_unlisted_task_status_is_refused_with_type_error() -> None:
-    # Finding: a new status such as `queued` breaks the generated model. The SDK
-    # parses status itself and reports it as unknown instead.
-    with pytest.raises(TypeError, match="queued"):
-        _detail({"id": TASK_ID, "status": "queued"})
+def test_an_unlisted_task_status_is_kept_as_an_unknown_value() -> None:
+    # A new status such as `queued` is kept, marked, and typed as possible.
+    parsed = _detail({"id": TASK_ID, "status": "queued"}).parsed
+    assert isinstance(parsed, TaskDetailResponse)
+    assert isinstance(parsed.status, UnknownValue)
+    assert parsed.status == "queued"
+    assert parsed.to_dict() == {"id": TASK_ID, "status": "queued"}
 
 
-def test_an_unlisted_billing_rule_is_refused_with_type_error() -> None:
+def test_a_listed_status_stays_the_plain_literal_string() -> None:
+    parsed = _detail({"id": TASK_ID, "status": "completed"}).parsed
+    assert type(parsed.status) is str
+    assert parsed.status == "completed"
+
+
+def test_an_unlisted_billing_rule_is_kept_as_an_unknown_value() -> None:
     example = example_of(CREATE["responses"]["200"]["content"]["application/json"]["schema"])
     example["usage"]["billing_rule"] = "per_minute"
-    with pytest.raises(TypeError, match="per_minute"):
-        AudioGenerationResponse.from_dict(example)
+    parsed = AudioGenerationResponse.from_dict(example)
+    assert isinstance(parsed.usage, Usage)
+    assert isinstance(parsed.usage.billing_rule, UnknownValue)
+    assert parsed.to_dict() == example
 
 
-def test_a_result_data_of_no_known_shape_is_refused_with_a_bare_type_error() -> None:
-    with pytest.raises(TypeError):
-        _detail({"id": TASK_ID, "status": "completed", "result_data": {"image_urls": []}})
+def test_an_enum_value_of_the_wrong_json_type_names_the_enum() -> None:
+    with pytest.raises(TypeError, match="TaskDetailResponseStatus should be a string, got int"):
+        TaskDetailResponse.from_dict({"id": TASK_ID, "status": 3})
 
 
-def test_a_non_json_200_body_raises_a_json_decode_error() -> None:
-    # Finding: the generated layer does not guard against a proxy's HTML on 200.
-    with pytest.raises(json.JSONDecodeError):
-        get_task_detail.sync_detailed(
-            TASK_ID, client=_client(200, b"<html>oops</html>", "text/html")
+@pytest.mark.parametrize(
+    "result_data",
+    [{"image_urls": []}, "done", 7, [{"title": "no result_id"}], {"songs": "none"}],
+    ids=["other-object", "string", "number", "song-without-id", "songs-not-a-list"],
+)
+def test_a_result_data_of_no_known_shape_is_kept_raw_and_marked(result_data: Any) -> None:
+    payload = {"id": TASK_ID, "status": "completed", "result_data": result_data}
+    parsed = _detail(payload).parsed
+    assert parsed.result_data == UnknownShape(result_data)
+    assert parsed.to_dict() == payload
+
+
+def test_an_error_of_no_known_shape_is_kept_raw_and_marked() -> None:
+    payload = {"id": TASK_ID, "status": "failed", "error": "boom"}
+    parsed = _detail(payload).parsed
+    assert parsed.error == UnknownShape("boom")
+    assert parsed.to_dict() == payload
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html>oops</html>", "text/html"),
+        (b'{"id": "task-unified-1', "application/json"),
+        (b"\xff\xfe{}", "application/json"),
+        (b"", None),
+    ],
+    ids=["html", "truncated", "not-utf8", "empty"],
+)
+def test_a_non_json_200_body_raises_the_documented_error_naming_status_and_type(
+    body: bytes, content_type: str | None
+) -> None:
+    def reply(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": content_type} if content_type else {}
+        return httpx.Response(200, content=body, headers=headers)
+
+    client = AuthenticatedClient(
+        base_url="https://api.test",
+        token="sk-test",
+        httpx_args={"transport": httpx.MockTransport(reply)},
+    )
+    with pytest.raises(errors.UnparsableBody) as caught:
+        get_task_detail.sync_detailed(TASK_ID, client=client)
+    error = caught.value
+    assert (error.status_code, error.content_type, error.content) == (200, content_type, body)
+    assert "HTTP 200" in str(error)
+    assert (content_type or "(none)") in str(error)
+
+
+def test_a_client_has_a_real_default_timeout() -> None:
+    for client in (
+        Client(base_url="https://api.test"),
+        AuthenticatedClient(base_url="https://api.test", token="sk-test"),
+    ):
+        timeout = client.get_httpx_client().timeout
+        assert timeout == DEFAULT_TIMEOUT
+        assert None not in (timeout.connect, timeout.read, timeout.write, timeout.pool)
+
+
+def test_the_token_never_shows_in_a_repr() -> None:
+    secret = "sk-evolink-secret-9f8e7d"
+    client = AuthenticatedClient(base_url="https://api.test", token=secret)
+    assert secret not in repr(client)
+    client.get_httpx_client()  # puts the Authorization header into the client's headers
+    assert secret not in repr(client)
+    assert "<redacted>" in repr(client)
+    assert secret not in repr(client.with_headers({"X-Trace": "1"}))
+
+
+def test_route_constants_and_request_kwargs_are_public() -> None:
+    assert (get_task_detail.METHOD, get_task_detail.PATH) == ("GET", "/v1/tasks/{task_id}")
+    assert get_task_detail.request_kwargs("a/b") == {"method": "get", "url": "/v1/tasks/a%2Fb"}
+    assert (create_suno_persona.METHOD, create_suno_persona.PATH) == (
+        "POST",
+        "/v1/audios/generations",
+    )
+
+
+def test_the_generated_client_alone_runs_the_flow_against_the_standalone_mock() -> None:
+    # The standalone mock on loopback: a new status, an HTML 200 and the happy path, with no SDK.
+    with serve_in_thread() as live:
+        body = SunoPersonaCreationRequest.from_dict(
+            CREATE["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]
         )
+        body.model_params.source_task_id = fixtures.DEMO_MUSIC_TASK_ID
+        body.model_params.result_id = uuid.UUID(fixtures.DEMO_RESULT_ID)
+        with AuthenticatedClient(base_url=live.base_url, token=fixtures.DEMO_API_KEY) as client:
+            assert repr(client).count(fixtures.DEMO_API_KEY) == 0
+            created = create_suno_persona.sync_detailed(client=client, body=body).parsed
+            assert isinstance(created, AudioGenerationResponse)
+            assert isinstance(created.id, str)
+            read = get_task_detail.sync_detailed(created.id, client=client).parsed
+            assert isinstance(read, TaskDetailResponse)
+            assert read.id == created.id
+            assert read.status in TASK_DETAIL_RESPONSE_STATUS_VALUES
+            with pytest.raises(errors.UnparsableBody, match="HTTP 200"):
+                get_task_detail.sync_detailed(
+                    created.id, client=client.with_headers({"X-Mock-Fault": "truncated"})
+                )
+
+
+def _listed_or_none(status: TaskDetailResponseStatus) -> TaskDetailResponseStatusListed | None:
+    # Type-checked by `mypy --strict` (tests/generated): assigning `status` to the Literal
+    # type is refused until the UnknownValue case is handled, so the open enum is visible.
+    if isinstance(status, UnknownValue):
+        return None
+    listed: TaskDetailResponseStatusListed = status
+    return listed
+
+
+def test_the_open_enum_type_tells_listed_values_from_unknown_ones() -> None:
+    assert _listed_or_none(check_task_detail_response_status("completed")) == "completed"
+    assert _listed_or_none(check_task_detail_response_status("queued")) is None

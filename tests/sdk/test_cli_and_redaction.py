@@ -40,6 +40,7 @@ SONGS = json_reply(
         "completed",
         100,
         result_data={"songs": [{"result_id": RESULT_ID, "title": "Summer", "duration": 150}]},
+        id=MUSIC_TASK_ID,
     ),
 )
 
@@ -274,7 +275,13 @@ def test_text_from_the_service_cannot_send_escape_sequences_to_the_terminal(
 ) -> None:
     evil = "\x1b]0;owned\x07\x1b[2J"
     songs = json_reply(
-        200, task_body("completed", 100, result_data=[{"result_id": RESULT_ID, "title": evil}])
+        200,
+        task_body(
+            "completed",
+            100,
+            result_data=[{"result_id": RESULT_ID, "title": evil}],
+            id=MUSIC_TASK_ID,
+        ),
     )
     assert scripted_cli(Script(songs), ["songs", MUSIC_TASK_ID]) == 0
     refused = json_reply(400, error_body("invalid_request", f"bad {evil}"))

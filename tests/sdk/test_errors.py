@@ -77,7 +77,7 @@ def test_truncated_json_is_an_unexpected_response(fake_time: FakeTime) -> None:
         [],
         {"status": "completed"},
         {"id": TASK_ID, "status": 7},
-        {"id": TASK_ID, "status": "completed", "progress": "half"},
+        {"id": "task-unified-1-OTHERTASK", "status": "completed"},
         {"id": TASK_ID, "status": "completed", "result_data": "persona"},
         {"id": TASK_ID, "status": "completed", "result_data": {"songs": [{"title": "x"}]}},
         {"id": TASK_ID, "status": "failed", "error": "boom"},

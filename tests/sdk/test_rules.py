@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 
 import pytest
+from evolink_api.models import SunoPersonaCreationRequest
 from evolink_persona import RequestValidationError, check_persona_request, validate_persona_request
-from evolink_persona._rules import build_persona_request, persona_body
+from evolink_persona._rules import PersonaRequest, _all_violations, _plainly_valid
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -107,11 +107,11 @@ def test_result_id_other_forms_are_refused(result_id: object) -> None:
 
 
 def test_the_request_fills_in_the_model_and_drops_an_empty_style() -> None:
-    body = build_persona_request(**VALID, style="").to_dict()
+    body = PersonaRequest(**VALID, style="").body()
     assert body["model"] == "suno-persona"
     assert "style" not in body["model_params"]
     assert "vocal_start" not in body["model_params"]
-    body = build_persona_request(
+    body = PersonaRequest(
         source_task_id=VALID["source_task_id"],
         result_id=uuid.UUID(RESULT_ID),
         name=VALID["name"],
@@ -119,8 +119,24 @@ def test_the_request_fills_in_the_model_and_drops_an_empty_style() -> None:
         style="jazz",
         vocal_start=0,
         vocal_end=10,
-    ).to_dict()
+    ).body()
     assert body["model_params"] == {**VALID, "style": "jazz", "vocal_start": 0, "vocal_end": 10}
+
+
+def test_extra_body_merges_objects_key_by_key_and_replaces_other_values() -> None:
+    body = PersonaRequest(**VALID).body({"model_params": {"gender": "f"}, "callback_url": "u"})
+    assert body["model_params"] == {**VALID, "gender": "f"}
+    assert body["callback_url"] == "u"
+    replaced = PersonaRequest(**VALID).body({"model_params": {"name": "Other"}, "model": "x"})
+    assert (replaced["model_params"]["name"], replaced["model"]) == ("Other", "x")
+
+
+def test_a_persona_request_knows_its_violations_and_raises_them_all_at_once() -> None:
+    request = PersonaRequest(**{**VALID, "name": None, "vocal_start": 1})  # type: ignore[arg-type]
+    assert [v.field for v in request.violations()] == ["name", "vocal_end"]
+    with pytest.raises(RequestValidationError) as caught:
+        request.check()
+    assert [v.field for v in caught.value.violations] == ["name", "vocal_end"]
 
 
 # Property tests: the window rule at and around its bounds, for any start.
@@ -172,8 +188,8 @@ def test_one_time_without_the_other_is_always_refused(value: float, missing: boo
     assert validate_persona_request(**VALID, **params) != []
 
 
-# The body the SDK sends is built directly (see _rules.persona_body); the generated request
-# model is the reference it must equal, so a regeneration that changes the wire shape fails here.
+# The body the SDK sends is the generated request model's: it round-trips through that model,
+# so a regeneration that changes the wire shape shows here.
 def _uuid_forms(value: uuid.UUID) -> st.SearchStrategy[str | uuid.UUID]:
     return st.sampled_from([value, str(value), str(value).upper()])
 
@@ -191,7 +207,7 @@ times = st.one_of(st.integers(0, 10_000), st.floats(0, 10_000, allow_nan=False))
     window=st.one_of(st.none(), st.floats(10, 30), st.integers(10, 30)),
     style=st.one_of(st.none(), st.text()),
 )
-def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
+def test_the_body_sent_is_the_generated_models_for_every_valid_request(
     source_task_id: str,
     result_id: str | uuid.UUID,
     name: str,
@@ -214,7 +230,7 @@ def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
             style=style,
         )
     )
-    sent = persona_body(
+    request = PersonaRequest(
         source_task_id=source_task_id,
         result_id=result_id,
         name=name,
@@ -223,14 +239,53 @@ def test_the_body_sent_equals_the_generated_models_for_every_valid_request(
         vocal_end=vocal_end,
         style=style,
     )
-    expected = build_persona_request(
-        source_task_id=source_task_id,
-        result_id=result_id,
-        name=name,
-        description=description,
-        vocal_start=vocal_start,
-        vocal_end=vocal_end,
-        style=style,
-    ).to_dict()
-    assert sent == expected
-    assert json.dumps(sent) == json.dumps(expected)  # same keys in the same order
+    sent = request.body()
+    assert SunoPersonaCreationRequest.from_dict(sent).to_dict() == sent
+    expected_params: dict[str, object] = {
+        "source_task_id": source_task_id,
+        "result_id": str(result_id).lower(),
+        "name": name,
+        "description": description,
+    }
+    if window is not None:
+        expected_params |= {"vocal_start": vocal_start, "vocal_end": vocal_end}
+    if style:
+        expected_params["style"] = style
+    assert sent == {"model": "suno-persona", "model_params": expected_params}
+
+
+texts = st.one_of(
+    st.text(max_size=6), st.sampled_from(["", "a", "\ud800", "é"]), st.none(), st.integers()
+)
+anything_time = st.one_of(
+    st.none(),
+    st.integers(-5, 60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.just(10**400),
+    st.text(max_size=2),
+)
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(
+    source_task_id=texts,
+    result_id=st.one_of(st.uuids(), st.uuids().map(str), st.uuids().map(lambda u: u.hex), texts),
+    name=texts,
+    description=texts,
+    vocal_start=anything_time,
+    vocal_end=st.one_of(anything_time, st.floats(10, 30)),
+    style=texts,
+)
+def test_the_fast_path_accepts_only_what_the_full_check_accepts(
+    source_task_id: object,
+    result_id: object,
+    name: object,
+    description: object,
+    vocal_start: object,
+    vocal_end: object,
+    style: object,
+) -> None:
+    arguments = (source_task_id, result_id, name, description, vocal_start, vocal_end, style)
+    if _plainly_valid(*arguments):
+        assert _all_violations(*arguments) == []

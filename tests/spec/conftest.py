@@ -15,8 +15,9 @@ SCRIPTS = ROOT / "scripts"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
-# What scripts/regenerate reads and writes: enough of the project to run it elsewhere.
-PIPELINE_PARTS = ("openapi", "scripts", "generated_client")
+# What scripts/regenerate reads and writes: enough of the project to run it elsewhere (the
+# SDK's sync client is written from its async one).
+PIPELINE_PARTS = ("openapi", "scripts", "generated_client", "wrapper")
 
 
 @pytest.fixture

@@ -1,33 +1,44 @@
-"""``AsyncPersonaClient``: the asyncio twin of ``PersonaClient``, same arguments, same policy."""
+"""``AsyncPersonaClient``: the asyncio client; ``PersonaClient`` (``_client.py``) is made from it.
+
+``scripts/unasync.py`` writes ``_client.py`` from this file (``scripts/regenerate``; the drift
+check fails when they differ), so the two clients cannot drift: same arguments, same policy.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
+from evolink_api.models.audio_generation_response import AudioGenerationResponse
+from evolink_api.models.task_detail_response import TaskDetailResponse
 
 from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
 from ._errors import attach_task
-from ._models import Persona, Song, Task, parse_task
+from ._models import Persona, Song, Task, parse_submitted_task, parse_task
 from ._polling import PersonaWait, PollPolicy, ProgressCallback, check_wait_timeout
 from ._retry import Done, Fail, Retry, RetryPolicy
+from ._rules import PersonaRequest
 
 T = TypeVar("T")
 
 
 class AsyncPersonaClient:
-    """Asyncio client: every operation of ``PersonaClient``, awaited.
+    """Creates Suno personas and reads tasks, with retries, timeouts and typed errors (asyncio).
 
     ``api_key`` falls back to ``EVOLINK_API_KEY`` and ``base_url`` to ``EVOLINK_BASE_URL``,
     then to https://api.evolink.ai. Pass ``http_client`` to use your own ``httpx.AsyncClient``
     (proxies, a mock transport); the SDK then never closes it. ``sleep`` and ``clock`` are
     there for tests and schedulers: nothing else in the SDK reads the time.
+
+    Every operation takes ``extra_headers`` (sent with its requests, over the SDK's own) and
+    the creations take ``extra_body`` (merged into the JSON body, objects key by key): a field
+    the vendor adds can be sent before the spec here has it.
     """
 
     def __init__(
@@ -81,16 +92,12 @@ class AsyncPersonaClient:
     # -- transport ------------------------------------------------------------------------------
     async def _call(
         self,
-        operation: str,
         api_request: ApiRequest,
         *,
-        idempotent: bool,
         max_retries: int | None,
         parse: Callable[[Any], T],
     ) -> T:
-        attempts = self._core.attempts(
-            operation, idempotent=idempotent, max_retries=max_retries, parse=parse
-        )
+        attempts = self._core.attempts(api_request.operation, max_retries=max_retries, parse=parse)
         while True:
             request = self._core.build(self._http, api_request)
             decision: Done[T] | Retry | Fail
@@ -123,13 +130,15 @@ class AsyncPersonaClient:
         vocal_end: float | None = None,
         style: str | None = None,
         max_retries: int | None = None,
-    ) -> Task:
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task[AudioGenerationResponse]:
         """Submit a persona creation; returns the submitted task (id, status, estimate, credits).
 
         Raises ``RequestValidationError`` listing every broken rule before anything is sent.
         Retried only where the request surely did not take effect (see docs/sdk.md).
         """
-        request = self._core.create_request(
+        persona = PersonaRequest(
             source_task_id=source_task_id,
             result_id=result_id,
             name=name,
@@ -138,23 +147,48 @@ class AsyncPersonaClient:
             vocal_end=vocal_end,
             style=style,
         )
-        return await self._call(
-            "create_persona", request, idempotent=False, max_retries=max_retries, parse=parse_task
-        )
+        return await self._create(persona, max_retries, extra_body, extra_headers)
 
-    async def get_task(self, task_id: str, *, max_retries: int | None = None) -> Task:
-        """Read a task: status, progress, and its persona_id, songs or error once it ended."""
-        return await self._call(
-            "get_task",
-            self._core.task_request(task_id),
-            idempotent=True,
-            max_retries=max_retries,
-            parse=parse_task,
+    async def _create(
+        self,
+        persona: PersonaRequest,
+        max_retries: int | None,
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Task[AudioGenerationResponse]:
+        request = self._core.create_request(
+            persona, extra_body=extra_body, extra_headers=extra_headers
         )
+        return await self._call(request, max_retries=max_retries, parse=parse_submitted_task)
 
-    async def list_songs(self, task_id: str, *, max_retries: int | None = None) -> tuple[Song, ...]:
+    async def get_task(
+        self,
+        task_id: str,
+        *,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task[TaskDetailResponse]:
+        """Read a task: status, progress, and its persona_id, songs or error once it ended.
+
+        A body about another task than ``task_id`` is an ``UnexpectedResponseError``.
+        """
+        request = self._core.task_request(task_id, extra_headers=extra_headers)
+
+        def parse(payload: Any) -> Task[TaskDetailResponse]:
+            return parse_task(payload, expected_id=task_id)
+
+        return await self._call(request, max_retries=max_retries, parse=parse)
+
+    async def list_songs(
+        self,
+        task_id: str,
+        *,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> tuple[Song, ...]:
         """The songs of a finished music task, each with the ``result_id`` a persona needs."""
-        return songs_of(await self.get_task(task_id, max_retries=max_retries))
+        task = await self.get_task(task_id, max_retries=max_retries, extra_headers=extra_headers)
+        return songs_of(task)
 
     async def wait_for_persona(
         self,
@@ -163,6 +197,7 @@ class AsyncPersonaClient:
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
         estimated_time: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Persona:
         """Poll the persona task until it ends; the persona, or TaskFailed/WaitTimeout."""
         wait = PersonaWait(
@@ -173,18 +208,25 @@ class AsyncPersonaClient:
             estimated_time=estimated_time,
         )
         try:
-            return await self._wait(wait, first=None, on_progress=on_progress)
+            return await self._wait(
+                wait, first=None, on_progress=on_progress, extra_headers=extra_headers
+            )
         except BaseException as exc:
             attach_task(exc, task_id, created=False)
             raise
 
     async def _wait(
-        self, wait: PersonaWait, *, first: Task | None, on_progress: ProgressCallback | None
+        self,
+        wait: PersonaWait,
+        *,
+        first: Task[Any] | None,
+        on_progress: ProgressCallback | None,
+        extra_headers: Mapping[str, str] | None,
     ) -> Persona:
         task = first
         while True:
             if task is None:
-                task = await self.get_task(wait.task_id)
+                task = await self.get_task(wait.task_id, extra_headers=extra_headers)
             if on_progress is not None:
                 on_progress(task)
             persona = wait.observe(task)
@@ -205,13 +247,16 @@ class AsyncPersonaClient:
         style: str | None = None,
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Persona:
         """``create_persona`` then ``wait_for_persona``; ``timeout`` bounds the waiting.
 
         Any error (or cancellation) after the creation was accepted carries ``task_id``.
+        ``extra_body`` goes into the creation; ``extra_headers`` into every request.
         """
         check_wait_timeout(timeout)  # before anything is sent, so nothing is charged for it
-        submitted = await self.create_persona(
+        persona = PersonaRequest(
             source_task_id=source_task_id,
             result_id=result_id,
             name=name,
@@ -220,6 +265,7 @@ class AsyncPersonaClient:
             vocal_end=vocal_end,
             style=style,
         )
+        submitted = await self._create(persona, None, extra_body, extra_headers)
         try:
             wait = PersonaWait(
                 submitted.id,
@@ -228,7 +274,9 @@ class AsyncPersonaClient:
                 started=self._clock(),
                 estimated_time=submitted.estimated_time,
             )
-            return await self._wait(wait, first=submitted, on_progress=on_progress)
+            return await self._wait(
+                wait, first=submitted, on_progress=on_progress, extra_headers=extra_headers
+            )
         except BaseException as exc:
             attach_task(exc, submitted.id, created=True)
             raise

@@ -1,19 +1,18 @@
-"""What the sync and async clients share: configuration, request shapes, response readers.
+"""What the sync and async clients share: configuration, operations, request building.
 
-The generated client supplies the wire shapes: ``_get_kwargs`` of its ``api`` modules gives the
-method and the (quoted) path of each operation; the JSON body is built directly and held equal
-to the generated request model's by a property test (see ``_rules.persona_body``). The
-SDK does not hold a generated ``AuthenticatedClient``: that attrs class shows its token in
-its repr, has no timeout, and its parsers raise on new enum values; the SDK sends through its
-own httpx client so that timeouts, retries, redaction and error mapping live in one place.
+The generated client supplies the wire shapes: each operation's method and path come from its
+generated ``api`` module (``METHOD``, ``PATH``, ``request_kwargs``), the persona body from the
+generated request model (``PersonaRequest.body``), and every response is read as a view over
+the generated models (``_models``). The SDK sends through its own httpx client rather than a
+generated ``AuthenticatedClient`` so that timeouts, retries, key masking and error mapping
+live in one place, around whatever operation is sent.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -25,12 +24,7 @@ from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_TIM
 from ._errors import ConfigurationError, NoSongsError, RequestValidationError
 from ._models import Song, Task
 from ._retry import RequestAttempts, RetryPolicy
-from ._rules import (
-    Violation,
-    build_persona_request,
-    persona_body,
-    validate_persona_request,
-)
+from ._rules import PersonaRequest, Violation
 from ._secret import ApiKey
 
 T = TypeVar("T")
@@ -105,29 +99,38 @@ def check_max_retries(max_retries: object) -> int:
     return max_retries
 
 
-def _spec_route(kwargs: dict[str, Any]) -> tuple[str, str]:
-    """(METHOD, path) of an operation, as the generated client's ``_get_kwargs`` gives them."""
-    return str(kwargs["method"]).upper(), str(kwargs["url"])
+@frozen
+class Operation:
+    """One API operation as the transport sees it: its name, its route, whether it may repeat.
+
+    ``idempotent`` decides the retry policy (``_retry``): an operation that charges (a
+    creation) is retried only where the request surely did not take effect.
+    """
+
+    name: str
+    method: str
+    path: str
+    idempotent: bool
 
 
-# The creation's method and path never vary: read them from the generated client once, with a
-# placeholder body, so they still follow the spec and regeneration.
-CREATE_METHOD, CREATE_PATH = _spec_route(
-    create_suno_persona._get_kwargs(
-        body=build_persona_request(
-            source_task_id="-", result_id=uuid.UUID(int=0), name="-", description="-"
-        )
-    )
+CREATE_PERSONA = Operation(
+    "create_persona", create_suno_persona.METHOD, create_suno_persona.PATH, idempotent=False
 )
+GET_TASK = Operation("get_task", get_task_detail.METHOD, get_task_detail.PATH, idempotent=True)
 
 
 @frozen
 class ApiRequest:
     """One operation's request, ready to send (and to send again on a retry)."""
 
-    method: str
+    operation: Operation
     url: httpx.URL
     json: dict[str, Any] | None = None
+    headers: httpx.Headers | None = None
+
+    @property
+    def method(self) -> str:
+        return self.operation.method
 
 
 class ClientCore:
@@ -175,7 +178,7 @@ class ClientCore:
                 "User-Agent": USER_AGENT,
             }
         )
-        self._create_url = self._url(CREATE_PATH)
+        self._create_url = self._url(CREATE_PERSONA.path)
         self._last_task: tuple[str, ApiRequest] | None = None
 
     def _url(self, path: str) -> httpx.URL:
@@ -187,82 +190,86 @@ class ClientCore:
                 hint=f"Fix base_url or {BASE_URL_ENV}",
             ) from None
 
+    def extra_headers(self, extra: Mapping[str, str] | None) -> httpx.Headers | None:
+        """The headers of one call with ``extra`` on top (None: the client's own, unchanged)."""
+        if not extra:
+            return None
+        headers = self._headers.copy()
+        try:
+            headers.update(extra)
+        except (TypeError, UnicodeEncodeError, AttributeError) as exc:
+            raise RequestValidationError(
+                [Violation("extra_headers", f"must map header names to ASCII strings ({exc})")]
+            ) from None
+        return headers
+
     def create_request(
         self,
+        persona: PersonaRequest,
         *,
-        source_task_id: str,
-        result_id: str | uuid.UUID,
-        name: str,
-        description: str,
-        vocal_start: float | None,
-        vocal_end: float | None,
-        style: str | None,
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
     ) -> ApiRequest:
         """Check the rules (raising RequestValidationError) and give the POST to send."""
-        violations = validate_persona_request(
-            source_task_id=source_task_id,
-            result_id=result_id,
-            name=name,
-            description=description,
-            vocal_start=vocal_start,
-            vocal_end=vocal_end,
-            style=style,
-        )
-        if violations:
-            raise RequestValidationError(violations)
-        body = persona_body(
-            source_task_id=source_task_id,
-            result_id=result_id,
-            name=name,
-            description=description,
-            vocal_start=vocal_start,
-            vocal_end=vocal_end,
-            style=style,
-        )
-        return ApiRequest(CREATE_METHOD, self._create_url, body)
+        if extra_body is not None and not isinstance(extra_body, Mapping):
+            raise RequestValidationError(
+                [Violation("extra_body", f"must be a mapping, got {type(extra_body).__name__}")]
+            )
+        body = persona.check().body(extra_body)
+        return ApiRequest(CREATE_PERSONA, self._create_url, body, self.extra_headers(extra_headers))
 
-    def task_request(self, task_id: str) -> ApiRequest:
+    def task_request(
+        self, task_id: str, *, extra_headers: Mapping[str, str] | None = None
+    ) -> ApiRequest:
         """The GET of one task; the last one is kept, since polling reads the same task."""
+        if extra_headers:
+            request = self._task_request(task_id)
+            return ApiRequest(
+                request.operation, request.url, None, self.extra_headers(extra_headers)
+            )
+        return self._task_request(task_id)
+
+    def _task_request(self, task_id: str) -> ApiRequest:
         last = self._last_task
         if last is not None and last[0] == task_id:
             return last[1]
         if not isinstance(task_id, str) or not task_id.strip():
             raise RequestValidationError([Violation("task_id", "must be a non-empty string")])
         try:
-            method, path = _spec_route(get_task_detail._get_kwargs(task_id))
+            path = get_task_detail.request_kwargs(task_id)["url"]
         except UnicodeEncodeError:  # a lone surrogate: no URL can carry it
             raise RequestValidationError(
                 [Violation("task_id", "must be valid Unicode text (it has a lone surrogate)")]
             ) from None
-        request = ApiRequest(method, self._url(path))
+        request = ApiRequest(GET_TASK, self._url(path))
         self._last_task = (task_id, request)
         return request
 
     def build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
+        headers = request.headers if request.headers is not None else self._headers
         if http.timeout == self.timeout:  # our own client, or a user's with the same timeout
             return http.build_request(
-                request.method, request.url, json=request.json, headers=self._headers
+                request.operation.method, request.url, json=request.json, headers=headers
             )
         return http.build_request(
-            request.method,
+            request.operation.method,
             request.url,
             json=request.json,
-            headers=self._headers,
+            headers=headers,
             timeout=self.timeout,
         )
 
     def attempts(
         self,
-        operation: str,
+        operation: Operation,
         *,
-        idempotent: bool,
         max_retries: int | None,
         parse: Callable[[Any], T],
     ) -> RequestAttempts[T]:
         return RequestAttempts(
             random_fraction=self.random_fraction or random.random,
-            operation=operation,
-            idempotent=idempotent,
+            operation=operation.name,
+            idempotent=operation.idempotent,
             policy=self.retry_policy,
             max_retries=(
                 self.retry_policy.max_retries
@@ -277,7 +284,7 @@ class ClientCore:
         return f"base_url={self.base_url!r}, max_retries={self.retry_policy.max_retries}"
 
 
-def songs_of(task: Task) -> tuple[Song, ...]:
+def songs_of(task: Task[Any]) -> tuple[Song, ...]:
     if not task.songs:
         raise NoSongsError(task_id=task.id, status=task.status, model=task.model)
     return task.songs

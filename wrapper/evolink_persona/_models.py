@@ -1,21 +1,43 @@
-"""The SDK's typed view of tasks, songs and personas, and their tolerant parsing.
+"""The SDK's typed view of tasks, songs and personas: a tolerant reader over the spec's models.
 
-Why not ``TaskDetailResponse.from_dict`` from the generated client: it raises ``TypeError`` on
-any enum value the spec does not list yet (a new status such as ``queued``, a new
-``billing_rule``) and a bare ``TypeError()`` when ``result_data`` matches none of its shapes.
-A service adding a value must not break a client that does not care about it, so these parsers
-read only what they need, keep unknown enum values as plain strings, ignore extra fields and
-raise ``SchemaError`` (turned into ``UnexpectedResponseError`` at the transport boundary) only
-when a field the SDK relies on is missing or of the wrong type.
+A ``Task`` is a thin view of one response body. What the SDK decides on (``id``, ``status``,
+``persona_id``, the songs' ``result_id``, ``error``) is read strictly: a body where one of
+them is missing or of the wrong type is an ``UnexpectedResponseError``. Everything else is
+read tolerantly: an unambiguous value of the wrong JSON type is coerced (``"50"`` is a
+progress of 50, ``1774170584.123`` a creation time, ``"false"`` a boolean), anything else is
+``None``, and the body as sent stays in ``raw``. A field that only informs must never cost a
+result (a task created, and charged, is never lost to a ``"15"`` for an estimate).
+
+The whole body as the spec types it is ``Task.detail``: the generated model
+(``TaskDetailResponse`` for a read, ``AudioGenerationResponse`` for a creation), built from
+``raw`` on first access. A field the spec gains is there after ``scripts/regenerate``, typed,
+with no change here. The generated models keep unknown enum values (``UnknownValue``) and
+unknown shapes (``UnknownShape``) rather than raising (scripts/generator-templates/).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Final
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Final, Generic, cast
 
 from attrs import field, frozen
+from evolink_api.models.audio_generation_response import AudioGenerationResponse
+from evolink_api.models.task_detail_response import TaskDetailResponse
+
+from ._errors import UnexpectedResponseError
+
+#: The generated model a ``Task`` is a view of; a bare ``Task`` may be either (PEP 696
+#: default, seen by type checkers; at run time a plain TypeVar does the same job).
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
+    M = TypeVar("M", covariant=True, default=TaskDetailResponse | AudioGenerationResponse)
+else:
+    from typing import TypeVar
+
+    M = TypeVar("M", covariant=True)
 
 # Statuses the spec lists; anything else is "unknown" and never taken for the end of a task.
 PENDING: Final = "pending"
@@ -43,6 +65,9 @@ SERVER_SIDE_TASK_ERRORS: Final = frozenset(
         "unknown_error",
     }
 )
+
+
+T = TypeVar("T", bound="Task[Any]")
 
 
 class SchemaError(ValueError):
@@ -87,11 +112,13 @@ class Usage:
 
 
 @frozen
-class Task:
-    """A task as the service reports it, submitted or read back.
+class Task(Generic[M]):
+    """A task as the service reports it, submitted (``Task[AudioGenerationResponse]``) or read
+    back (``Task[TaskDetailResponse]``).
 
     ``status`` is kept as given: a value outside ``KNOWN_STATUSES`` is reported as is
-    (``status_known`` is False) and ``is_terminal`` stays False for it.
+    (``status_known`` is False) and ``is_terminal`` stays False for it. The other fields are
+    the tolerant reading described in the module docstring; ``detail`` is the generated model.
     """
 
     id: str
@@ -107,6 +134,26 @@ class Task:
     error: TaskError | None = None
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
 
+    @cached_property
+    def detail(self) -> M:
+        """The body as the spec types it (the generated model), built once, on first use.
+
+        Every field of the spec is here, including those the SDK does not read. Raises
+        ``UnexpectedResponseError`` only for a body whose fields break the spec's types in a
+        way the generated model cannot hold (``raw`` still has it as sent).
+        """
+        try:
+            return self._spec_model(self.raw)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise UnexpectedResponseError(
+                f"task {self.id}: the body does not fit the spec's model "
+                f"({type(exc).__name__}: {exc}); Task.raw has it as sent"
+            ) from None
+
+    def _spec_model(self, raw: Mapping[str, Any]) -> M:
+        # A Task made by hand is read as a task detail; the readers below say which model.
+        return cast(M, TaskDetailResponse.from_dict(raw))
+
     @property
     def status_known(self) -> bool:
         return self.status in KNOWN_STATUSES
@@ -121,57 +168,104 @@ class Task:
 
 
 @frozen
+class _ReadTask(Task[TaskDetailResponse]):
+    def _spec_model(self, raw: Mapping[str, Any]) -> TaskDetailResponse:
+        return TaskDetailResponse.from_dict(raw)
+
+
+@frozen
+class _SubmittedTask(Task[AudioGenerationResponse]):
+    def _spec_model(self, raw: Mapping[str, Any]) -> AudioGenerationResponse:
+        return AudioGenerationResponse.from_dict(raw)
+
+
+@frozen
 class Persona:
     """A created persona: pass ``persona_id`` to a V5-family music generation."""
 
     persona_id: str
     task_id: str
-    task: Task = field(repr=False)
+    task: Task[Any] = field(repr=False)
 
 
 # --------------------------------------------------------------------------------------------
-# Tolerant parsing.
+# Reading: strict for what decides, tolerant for what informs.
+
+_TRUE: Final = frozenset({"true", "True", "TRUE"})
+_FALSE: Final = frozenset({"false", "False", "FALSE"})
 
 
-def _opt(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    value = data.get(key)
-    if value is None:
-        return None
-    # bool is an int subclass, but true is not a progress or a number of credits.
-    if isinstance(value, kind) and (type(value) is not bool or kind is bool):
-        return value
-    got = "a boolean" if type(value) is bool else type(value).__name__
-    raise SchemaError(f"{key!r} should be {_kind_name(kind)}, got {got}")
+def _number(value: Any) -> float | None:
+    """A finite number from a JSON number or a numeric string; None for anything else.
 
-
-def _finite_number(data: Mapping[str, Any], key: str) -> float | None:
-    """An optional JSON number as a finite float.
-
-    ``float()`` of an integer beyond float range raises ``OverflowError``, and Python's JSON
-    reads ``1e309`` as ``inf`` and accepts ``NaN``: none of them is a duration, an estimate or
-    an amount of credits, and ``inf`` would not even print back as JSON.
+    ``float()`` of an integer beyond float range raises ``OverflowError``; Python's JSON reads
+    ``1e309`` as ``inf`` and accepts ``NaN``; a boolean is not a number: all give None.
     """
-    value = _opt(data, key, (int, float))
-    if value is None:
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is bool or value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 40:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    elif not isinstance(value, int | float):
         return None
     try:
         number = float(value)
     except OverflowError:
-        raise SchemaError(f"{key!r} is out of range") from None
-    if not math.isfinite(number):
-        raise SchemaError(f"{key!r} should be a finite number, got {number}")
-    return number
+        return None
+    return number if math.isfinite(number) else None
 
 
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(k.__name__ for k in kinds)
+def _whole(value: Any) -> int | None:
+    """An integer reading (a progress, a unix time): fractions are cut, not refused."""
+    if type(value) is int:
+        return value
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def _flag(value: Any) -> bool | None:
+    if type(value) is bool:
+        return value
+    if isinstance(value, str):
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# A JSON object decodes as a dict: ``type(...) is dict`` first spares the (slow) ABC check.
+
+
+def _mapping(value: Any) -> Mapping[str, Any] | None:
+    return value if type(value) is dict or isinstance(value, Mapping) else None
 
 
 def _object(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise SchemaError(f"{what} should be an object, got {type(value).__name__}")
     return value
+
+
+def _decisive_text(data: Mapping[str, Any], key: str, what: str) -> str | None:
+    """An optional string the SDK decides on: absent is None, another type is an error."""
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    got = "a boolean" if type(value) is bool else type(value).__name__
+    raise SchemaError(f"{what} should be a string, got {got}")
 
 
 def parse_song(value: Any) -> Song:
@@ -181,12 +275,12 @@ def parse_song(value: Any) -> Song:
         raise SchemaError("a song has no 'result_id'")
     return Song(
         result_id=result_id,
-        title=_opt(data, "title", str),
-        duration=_finite_number(data, "duration"),
-        tags=_opt(data, "tags", str),
-        audio_url=_opt(data, "audio_url", str),
-        image_url=_opt(data, "image_url", str),
-        video_url=_opt(data, "video_url", str),
+        title=_text(data.get("title")),
+        duration=_number(data.get("duration")),
+        tags=_text(data.get("tags")),
+        audio_url=_text(data.get("audio_url")),
+        image_url=_text(data.get("image_url")),
+        video_url=_text(data.get("video_url")),
     )
 
 
@@ -197,7 +291,7 @@ def _parse_result_data(value: Any) -> tuple[str | None, tuple[Song, ...]]:
     if isinstance(value, list):  # older docs: a bare list of songs
         return None, tuple(parse_song(item) for item in value)
     data = _object(value, "'result_data'")
-    persona_id = _opt(data, "persona_id", str)
+    persona_id = _decisive_text(data, "persona_id", "'result_data.persona_id'")
     songs_value = data.get("songs")
     if songs_value is None:
         return persona_id, ()
@@ -206,50 +300,63 @@ def _parse_result_data(value: Any) -> tuple[str | None, tuple[Song, ...]]:
     return persona_id, tuple(parse_song(item) for item in songs_value)
 
 
-def parse_task(value: Any) -> Task:
-    """A ``Task`` from a creation response or a task detail; extra fields are ignored."""
+def _parse_error(value: Any) -> TaskError | None:
+    if value is None:
+        return None
+    data = _object(value, "'error'")
+    return TaskError(
+        code=_decisive_text(data, "code", "'error.code'"),
+        message=_decisive_text(data, "message", "'error.message'") or "no message",
+        type=_decisive_text(data, "type", "'error.type'"),
+    )
+
+
+def _read_task(value: Any, view: type[T], expected_id: str | None) -> T:
     data = _object(value, "the response")
     task_id = data.get("id")
     status = data.get("status")
     if not isinstance(task_id, str) or not task_id:
         raise SchemaError("the task has no 'id'")
+    if expected_id is not None and task_id != expected_id:
+        raise SchemaError(
+            f"a read of task {expected_id!r} was answered with another task, {task_id!r}"
+        )
     if not isinstance(status, str) or not status:
         raise SchemaError("the task has no 'status'")
-    # The spec says integer; a fractional percentage (33.3) is still a progress, not an error.
-    fraction = _finite_number(data, "progress")
-    progress = None if fraction is None else int(fraction)
-    info = data.get("task_info")
-    info = _object(info, "'task_info'") if info is not None else {}
-    usage_data = data.get("usage")
+    info = _mapping(data.get("task_info")) or {}
+    usage_map = _mapping(data.get("usage"))
     usage = None
-    if usage_data is not None:
-        usage_map = _object(usage_data, "'usage'")
+    if usage_map is not None:
         usage = Usage(
-            billing_rule=_opt(usage_map, "billing_rule", str),
-            credits_reserved=_finite_number(usage_map, "credits_reserved"),
-            user_group=_opt(usage_map, "user_group", str),
+            billing_rule=_text(usage_map.get("billing_rule")),
+            credits_reserved=_number(usage_map.get("credits_reserved")),
+            user_group=_text(usage_map.get("user_group")),
         )
-    error = None
-    error_data = data.get("error")
-    if error_data is not None:
-        error_map = _object(error_data, "'error'")
-        error = TaskError(
-            code=_opt(error_map, "code", str),
-            message=_opt(error_map, "message", str) or "no message",
-            type=_opt(error_map, "type", str),
-        )
-    persona_id, songs = _parse_result_data(data.get("result_data"))
-    return Task(
+    result_data = data.get("result_data")
+    persona_id, songs = (None, ()) if result_data is None else _parse_result_data(result_data)
+    error = data.get("error")
+    model = data.get("model")
+    return view(
         id=task_id,
         status=status,
-        progress=progress,
-        model=_opt(data, "model", str),
-        created=_opt(data, "created", int),
-        estimated_time=_finite_number(info, "estimated_time"),
-        can_cancel=_opt(info, "can_cancel", bool),
+        progress=_whole(data.get("progress")),
+        model=model if isinstance(model, str) else None,
+        created=_whole(data.get("created")),
+        estimated_time=_number(info.get("estimated_time")),
+        can_cancel=_flag(info.get("can_cancel")),
         usage=usage,
         persona_id=persona_id,
         songs=songs,
-        error=error,
+        error=None if error is None else _parse_error(error),
         raw=data,  # fresh from json.loads and held by no one else: no copy needed
     )
+
+
+def parse_task(value: Any, *, expected_id: str | None = None) -> Task[TaskDetailResponse]:
+    """A task detail; with ``expected_id``, a body about another task is refused."""
+    return _read_task(value, _ReadTask, expected_id)
+
+
+def parse_submitted_task(value: Any) -> Task[AudioGenerationResponse]:
+    """The task a creation returned."""
+    return _read_task(value, _SubmittedTask, None)

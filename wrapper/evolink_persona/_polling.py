@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from attrs import frozen
 
@@ -44,7 +45,7 @@ from ._rules import PERSONA_MODEL, Violation
 
 logger = logging.getLogger("evolink_persona")
 
-ProgressCallback = Callable[[Task], object]
+ProgressCallback = Callable[[Task[Any]], object]
 
 
 @frozen
@@ -151,16 +152,19 @@ class PersonaWait:
         self.started = started
         self.estimated_time = estimated_time
         self.polls = 0
-        self.last: Task | None = None
+        self.last: Task[Any] | None = None
         self.forecast = ProgressForecast(tolerance=policy.progress_tolerance)
         self._forecast_reads = 0
 
-    def observe(self, task: Task) -> Persona | None:
+    def observe(self, task: Task[Any]) -> Persona | None:
         """The persona when ``task`` has it; raise when it ended without; None to go on."""
         self.last = task
         self.polls += 1
-        if (task.model is not None and task.model != PERSONA_MODEL) or task.songs:
-            # A music task's id passed by mistake: it would never carry a persona_id.
+        if task.persona_id is None and (
+            (task.model is not None and task.model != PERSONA_MODEL) or task.songs
+        ):
+            # A music task's id passed by mistake: it would never carry a persona_id. A task
+            # that does carry one is a persona result whatever its informative fields say.
             raise NotAPersonaTaskError(task_id=task.id, model=task.model)
         if task.status == COMPLETED:
             if task.persona_id is None:

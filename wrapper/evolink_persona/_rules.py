@@ -1,9 +1,11 @@
-"""The client-side rules of persona creation, as a pure function, and the request they allow.
+"""The persona request: one value object that knows its rules and its body.
 
 The schema cannot say "both or neither" or "the window is 10 to 30 seconds"; these rules say
-it, before anything is sent. ``validate_persona_request`` takes the same keyword arguments as
-``create_persona`` and returns every violation at once; the contract tests hold it against the
-mock server's verdict, so it must stay free of I/O and of state.
+it, before anything is sent. ``PersonaRequest`` is built once, at the public method, from the
+same keyword arguments as ``create_persona``: ``violations()`` lists every broken rule at
+once, ``body()`` is the JSON the generated request model makes of it. Its fields are the one
+place the SDK names the persona parameters. The contract tests hold the rules against the
+mock server's verdict, so they must stay free of I/O and of state.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any, Final
 
 from attrs import frozen
@@ -64,21 +67,30 @@ def _check_time(name: str, value: object, out: list[Violation]) -> bool:
     return True
 
 
-def validate_persona_request(
-    *,
+def _violations(
     source_task_id: object,
     result_id: object,
     name: object,
     description: object,
-    vocal_start: object = None,
-    vocal_end: object = None,
-    style: object = None,
+    vocal_start: object,
+    vocal_end: object,
+    style: object,
 ) -> list[Violation]:
-    """Every client-side rule the arguments break, in parameter order; empty when valid.
+    arguments = (source_task_id, result_id, name, description, vocal_start, vocal_end, style)
+    if _plainly_valid(*arguments):
+        return []
+    return _all_violations(*arguments)
 
-    Pure: same arguments, same answer; no I/O. Arguments are typed ``object`` on purpose so
-    that anything a caller (or a fuzzer) passes gets a verdict instead of a crash.
-    """
+
+def _all_violations(
+    source_task_id: object,
+    result_id: object,
+    name: object,
+    description: object,
+    vocal_start: object,
+    vocal_end: object,
+    style: object,
+) -> list[Violation]:
     out: list[Violation] = []
     _check_string("source_task_id", source_task_id, out)
     _check_result_id(result_id, out)
@@ -113,6 +125,54 @@ def validate_persona_request(
     elif isinstance(style, str) and not _is_sendable(style):
         out.append(Violation("style", _LONE_SURROGATE))
     return out
+
+
+def _plainly_valid(
+    source_task_id: object,
+    result_id: object,
+    name: object,
+    description: object,
+    vocal_start: object,
+    vocal_end: object,
+    style: object,
+) -> bool:
+    """True for the common valid request (ASCII text, a UUID, no or a plain window).
+
+    Only a shortcut: whatever it cannot tell quickly goes to the full check, which agrees with
+    it on everything it accepts (a property in tests/sdk/test_rules.py holds them equal).
+    """
+    if not (
+        type(source_task_id) is str
+        and type(name) is str
+        and type(description) is str
+        and source_task_id.isascii()
+        and name.isascii()
+        and description.isascii()
+        and (style is None or (type(style) is str and style.isascii()))
+    ):
+        return False
+    if type(result_id) is str:
+        if _UUID_TEXT.fullmatch(result_id) is None:
+            return False
+    elif not isinstance(result_id, uuid.UUID):
+        return False
+    if vocal_start is None and vocal_end is None:
+        return True
+    if type(vocal_start) not in (int, float) or type(vocal_end) not in (int, float):
+        return False
+    assert isinstance(vocal_start, int | float)
+    assert isinstance(vocal_end, int | float)
+    try:
+        window = vocal_end - vocal_start
+        return (
+            math.isfinite(vocal_start)
+            and math.isfinite(vocal_end)
+            and vocal_start >= 0
+            and vocal_end > vocal_start
+            and MIN_VOCAL_WINDOW <= window <= MAX_VOCAL_WINDOW
+        )
+    except OverflowError:
+        return False
 
 
 def _check_string(name: str, value: object, out: list[Violation]) -> None:
@@ -152,68 +212,104 @@ def _check_result_id(result_id: object, out: list[Violation]) -> None:
         )
 
 
-def check_persona_request(**params: Any) -> None:
+@frozen(kw_only=True)
+class PersonaRequest:
+    """The arguments of one persona creation, as given (checked by ``violations``, not here).
+
+    Typed as ``create_persona`` types them; any value is accepted at construction so that
+    every mistake gets a verdict from ``violations`` instead of a crash.
+    """
+
+    source_task_id: str
+    result_id: str | uuid.UUID
+    name: str
+    description: str
+    vocal_start: float | None = None
+    vocal_end: float | None = None
+    style: str | None = None
+
+    def violations(self) -> list[Violation]:
+        """Every client-side rule these arguments break, in parameter order; empty when valid.
+
+        Pure: same arguments, same answer; no I/O.
+        """
+        return _violations(
+            self.source_task_id,
+            self.result_id,
+            self.name,
+            self.description,
+            self.vocal_start,
+            self.vocal_end,
+            self.style,
+        )
+
+    def check(self) -> PersonaRequest:
+        """This request, or ``RequestValidationError`` listing every violation."""
+        if _plainly_valid(
+            self.source_task_id,
+            self.result_id,
+            self.name,
+            self.description,
+            self.vocal_start,
+            self.vocal_end,
+            self.style,
+        ):
+            return self
+        violations = self.violations()
+        if violations:
+            raise RequestValidationError(violations)
+        return self
+
+    def to_model(self) -> SunoPersonaCreationRequest:
+        """The generated request model (for a request that passed ``check``).
+
+        ``model`` is filled in and an empty ``style`` is left out, as the rules say.
+        """
+        params = SunoPersonaCreationRequestModelParams(
+            source_task_id=self.source_task_id,
+            result_id=(
+                self.result_id
+                if isinstance(self.result_id, uuid.UUID)
+                else uuid.UUID(self.result_id)
+            ),
+            name=self.name,
+            description=self.description,
+            vocal_start=UNSET if self.vocal_start is None else self.vocal_start,
+            vocal_end=UNSET if self.vocal_end is None else self.vocal_end,
+            style=self.style if self.style else UNSET,
+        )
+        return SunoPersonaCreationRequest(model=PERSONA_MODEL, model_params=params)
+
+    def body(self, extra_body: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The JSON body the generated model makes, with ``extra_body`` merged into it."""
+        body = self.to_model().to_dict()
+        return merge_extra(body, extra_body) if extra_body else body
+
+
+def merge_extra(body: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``body`` with ``extra`` merged in: objects merge key by key, any other value replaces.
+
+    So ``extra_body={"model_params": {"new_field": 1}}`` adds one parameter to the built ones.
+    """
+    merged = dict(body)
+    for key, value in extra.items():
+        current = merged.get(key)
+        if isinstance(current, dict) and isinstance(value, Mapping):
+            merged[key] = merge_extra(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def validate_persona_request(**arguments: Any) -> list[Violation]:
+    """Every rule the ``create_persona`` arguments break, at once; empty when valid.
+
+    Takes exactly the keyword arguments of ``create_persona`` (an unknown or a missing
+    required one is a ``TypeError``, as it is there).
+    """
+    return PersonaRequest(**arguments).violations()
+
+
+def check_persona_request(**arguments: Any) -> None:
     """Raise ``RequestValidationError`` listing every violation, or return None when valid."""
-    violations = validate_persona_request(**params)
-    if violations:
-        raise RequestValidationError(violations)
-
-
-def build_persona_request(
-    *,
-    source_task_id: str,
-    result_id: str | uuid.UUID,
-    name: str,
-    description: str,
-    vocal_start: float | None = None,
-    vocal_end: float | None = None,
-    style: str | None = None,
-) -> SunoPersonaCreationRequest:
-    """The generated request model for arguments that passed ``validate_persona_request``.
-
-    Built through the generated request models so the wire shape follows the spec; ``model``
-    is filled in and an empty ``style`` is left out, as the rules say.
-    """
-    params = SunoPersonaCreationRequestModelParams(
-        source_task_id=source_task_id,
-        result_id=result_id if isinstance(result_id, uuid.UUID) else uuid.UUID(result_id),
-        name=name,
-        description=description,
-        vocal_start=UNSET if vocal_start is None else vocal_start,
-        vocal_end=UNSET if vocal_end is None else vocal_end,
-        style=style if style else UNSET,
-    )
-    return SunoPersonaCreationRequest(model=PERSONA_MODEL, model_params=params)
-
-
-def persona_body(
-    *,
-    source_task_id: str,
-    result_id: str | uuid.UUID,
-    name: str,
-    description: str,
-    vocal_start: float | None = None,
-    vocal_end: float | None = None,
-    style: str | None = None,
-) -> dict[str, Any]:
-    """The JSON body for arguments that passed ``validate_persona_request``, built directly.
-
-    Equal to ``build_persona_request(...).to_dict()`` for every valid input (a hypothesis
-    property in tests/sdk/test_rules.py holds it to the generated model, so a regenerated
-    model that changes the wire shape fails the tests), at a fifth of the cost: the generated
-    model parses ``result_id`` into a ``uuid.UUID`` only to print it again. A validated
-    hyphenated UUID string prints as its lower-case self.
-    """
-    params: dict[str, Any] = {
-        "source_task_id": source_task_id,
-        "result_id": str(result_id) if isinstance(result_id, uuid.UUID) else result_id.lower(),
-        "name": name,
-        "description": description,
-    }
-    if vocal_start is not None:
-        params["vocal_start"] = vocal_start
-    if vocal_end is not None:
-        params["vocal_end"] = vocal_end
-    if style:
-        params["style"] = style
-    return {"model": PERSONA_MODEL, "model_params": params}
+    PersonaRequest(**arguments).check()

@@ -22,7 +22,7 @@ from typing import IO, Any, NoReturn, TextIO
 import attrs
 
 from . import __version__
-from ._base import CREATE_PATH
+from ._base import CREATE_PERSONA
 from ._client import PersonaClient
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_TIMEOUT
 from ._errors import (
@@ -674,7 +674,7 @@ def doubled_api_prefix(base_url: str | None) -> str | None:
     """
     if not base_url:
         return None
-    prefix = "/" + CREATE_PATH.strip("/").split("/")[0]
+    prefix = "/" + CREATE_PERSONA.path.strip("/").split("/")[0]
     trimmed = base_url.rstrip("/")
     if trimmed.endswith(prefix) and "://" in trimmed[: -len(prefix)]:
         return trimmed[: -len(prefix)]
