@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import hypothesis
+
 #: Seed of schemathesis and of every hypothesis run in the harness.
 SEED: Final = 20_260_322
 
@@ -31,3 +33,17 @@ MUTANT_DIFFERENTIAL_CASES: Final = 150
 
 #: Live runner (scripts/contract): fuzzing examples per operation.
 LIVE_EXAMPLES: Final = 40
+
+
+def hypothesis_phases(*, shrink: bool) -> tuple[hypothesis.Phase, ...]:
+    """Hypothesis's phases, without shrinking (and its explain step) when ``shrink`` is off.
+
+    Shrinking changes no case that is drawn, only how long a failure takes to report: a
+    caller that needs just the verdict (the mutant self-test, where every mutant fails on
+    purpose) turns it off and keeps the same budget of cases.
+    """
+    if shrink:
+        return tuple(hypothesis.Phase)
+    return tuple(
+        p for p in hypothesis.Phase if p not in (hypothesis.Phase.shrink, hypothesis.Phase.explain)
+    )
