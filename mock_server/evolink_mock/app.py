@@ -158,12 +158,12 @@ class MockApp:
                                 raise rate_limited(retry_after, task_detail=detail)
                             if detail:
                                 task_id = path[len(TASK_PATH_PREFIX) :]
-                                result = service.task_detail(user_id, task_id)
+                                body = service.task_detail_json(user_id, task_id)
                             else:
                                 raw = await self._json_body(receive, content_type, content_length)
                                 request = check_persona_request(parse_json_body(raw))
-                                result = service.create_persona(user_id, request)
-                            reply = _Reply(200, json.dumps(result).encode())
+                                body = json.dumps(service.create_persona(user_id, request)).encode()
+                            reply = _Reply(200, body)
                         except ApiError as error:
                             reply = _error_reply(error)
             elif path.startswith(CONTROL_PREFIX):
