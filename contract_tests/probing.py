@@ -8,6 +8,7 @@ exactly one named check. The mutant self-test and the live runner both read its 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,6 +16,7 @@ import attrs
 import hypothesis
 from schemathesis import Case, CheckFunction, GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -22,7 +24,14 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from . import client_parsing
 from .steering import SongSupply, steer
 
-__all__ = ["SERVER_ANSWERS", "CheckTally", "all_checks", "tally_checks"]
+__all__ = [
+    "SERVER_ANSWERS",
+    "CheckTally",
+    "DrawnCase",
+    "all_checks",
+    "judge_cases",
+    "tally_checks",
+]
 
 #: The tally of requests that got any HTTP answer at all (no dropped connection, no refusal).
 SERVER_ANSWERS = "server_answers_every_request"
@@ -65,6 +74,78 @@ def _judge(
                 )
 
 
+def _copy_body(body: Any) -> Any:
+    """A deep copy, except schemathesis's "no body" marker, which is compared by identity."""
+    return body if isinstance(body, NotSet) else copy.deepcopy(body)
+
+
+@attrs.frozen
+class DrawnCase:
+    """A generated case and the parts of it that steering and sending change, as drawn."""
+
+    case: Case[Any]
+    body: Any
+    path_parameters: dict[str, Any]
+    query: dict[str, Any]
+    headers: Any
+
+    @classmethod
+    def of(cls, case: Case[Any]) -> DrawnCase:
+        return cls(
+            case,
+            _copy_body(case.body),
+            dict(case.path_parameters or {}),
+            dict(case.query or {}),
+            copy.copy(case.headers),
+        )
+
+    def fresh(self) -> Case[Any]:
+        """The case as it was drawn, whatever an earlier send did to it."""
+        case = self.case
+        case.body = _copy_body(self.body)
+        case.path_parameters = dict(self.path_parameters)
+        case.query = dict(self.query)
+        case.headers = copy.copy(self.headers)
+        return case
+
+
+def _send_and_judge(
+    case: Case[Any],
+    supply: SongSupply,
+    checks: list[CheckFunction],
+    tallies: dict[str, CheckTally],
+    send: Callable[[Case[Any]], Any] | None,
+) -> None:
+    steer(case, supply)
+    reachable = tallies[SERVER_ANSWERS]
+    reachable.judged += 1
+    try:
+        response = send(case) if send is not None else case.call()
+    except Exception as error:  # transport errors of requests or of the app
+        reachable.failed += 1
+        reachable.first_failure = reachable.first_failure or (
+            f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
+        )
+        return
+    _judge(case, response, checks, tallies)
+
+
+def judge_cases(
+    drawn: Iterable[DrawnCase],
+    supply: SongSupply,
+    *,
+    checks: list[CheckFunction] | None = None,
+    send: Callable[[Case[Any]], Any] | None = None,
+) -> dict[str, CheckTally]:
+    """Send recorded cases again, as drawn, steered by ``supply``; a tally per check."""
+    chosen = checks if checks is not None else all_checks()
+    tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
+    tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
+    for one in drawn:
+        _send_and_judge(one.fresh(), supply, chosen, tallies, send)
+    return tallies
+
+
 def tally_checks(
     schema: OpenApiSchema,
     supply: SongSupply,
@@ -74,11 +155,17 @@ def tally_checks(
     operations: tuple[str, ...] | None = None,
     checks: list[CheckFunction] | None = None,
     send: Callable[[Case[Any]], Any] | None = None,
+    record: list[DrawnCase] | None = None,
 ) -> dict[str, CheckTally]:
-    """Seeded cases for each operation (or those named) and mode; a tally per check."""
+    """Seeded cases for each operation (or those named) and mode; a tally per check.
+
+    Cases are drawn and sent in turn (what a server answered can shape later draws).
+    ``record`` collects every case as drawn, before steering, for ``judge_cases`` to send
+    again elsewhere: the mutant self-test sends the same cases to every mutant.
+    """
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
-    reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
+    tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
             continue  # an operation the spec leaves unusable: the conformance tests report it
@@ -97,17 +184,9 @@ def tally_checks(
             )
             @hypothesis.given(operation.as_strategy(generation_mode=mode))
             def probe(case: Case[Any]) -> None:
-                steer(case, supply)
-                reachable.judged += 1
-                try:
-                    response = send(case) if send is not None else case.call()
-                except Exception as error:  # transport errors of requests or of the app
-                    reachable.failed += 1
-                    reachable.first_failure = reachable.first_failure or (
-                        f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
-                    )
-                    return
-                _judge(case, response, chosen, tallies)
+                if record is not None:
+                    record.append(DrawnCase.of(case))
+                _send_and_judge(case, supply, chosen, tallies, send)
 
             try:
                 probe()
