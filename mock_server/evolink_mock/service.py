@@ -250,7 +250,7 @@ class MockService:
             raise invalid_request(
                 f"Cannot create a persona from a suno-persona task: {source_id}", param
             )
-        status = source.view(now).status
+        status = source.fixed_status or source.view(now).status  # a music task's is fixed
         if status != "completed":
             raise invalid_request(
                 f"Source task {source_id} is not completed (status: {status})", param

@@ -8,6 +8,7 @@ progress monotonic and `estimated_time` truthful by construction.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -33,6 +34,7 @@ FAILURE_MESSAGES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def model_version(model: str) -> float | None:
     """The Suno version of a model name (`suno-v4.5plus-beta` -> 4.5), or None."""
     match = _VERSION.match(model)
