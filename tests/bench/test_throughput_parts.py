@@ -66,3 +66,28 @@ def test_the_floor_answers_every_request_with_the_same_bytes() -> None:
         assert start["status"] == 200
         assert (b"content-length", b"9") in start["headers"]
         assert body["body"] == b'{"id": 1}'
+
+
+def test_the_app_alone_workload_is_all_successful_requests() -> None:
+    from evolink_mock import MockConfig, create_app
+
+    from benchmarks.app_cpu import workload
+
+    app = create_app(MockConfig(rate_limit=0, credits_per_user=1e12))
+    detail, creations = workload(app, 60)
+    statuses: list[int] = []
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def answer_all() -> None:
+        for scope, body in [*detail, *creations]:
+
+            async def receive(body: bytes = body) -> dict[str, Any]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await app(scope, receive, send)
+
+    asyncio.run(answer_all())
+    assert statuses == [200] * 120
