@@ -3,7 +3,10 @@
 The script reads the requests to send from a file, one `PATH<TAB>BODY` per line, each wrk
 thread taking every n-th line, and cycles through them; so a benchmark can send the same
 request every time (Prism) or a fresh song per creation (our mock, one persona per song).
-It counts statuses per thread and prints one JSON line that `parse_wrk_json` reads.
+With `once`, a thread sends each of its lines at most once and stops when they are used up
+(so a fresh-song run can never drift into refusals; wrk's duration is then the time it
+really ran). It counts statuses per thread and prints one JSON line that `parse_wrk_json`
+reads.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ end
 
 function init(args)
   local file, nthreads, method, key = args[1], tonumber(args[2]), args[3], args[4]
+  once = args[5] == "once"
   local index = 0
   for line in io.lines(file) do
     if index % nthreads == id then
@@ -48,6 +52,7 @@ end
 
 function request()
   sent = sent + 1
+  if once and sent >= #requests then wrk.thread:stop() end
   local r = requests[((sent - 1) % #requests) + 1]
   if r[2] == "" then return wrk.format(nil, r[1]) end
   return wrk.format(nil, r[1], nil, r[2])
@@ -165,8 +170,12 @@ def run_wrk(
     seconds: float = 8.0,
     connections: int = 16,
     threads: int = 1,
+    once: bool = False,
 ) -> LoadResult:
-    """Load `base_url` for `seconds` with `connections` keep-alive connections."""
+    """Load `base_url` for `seconds` with `connections` keep-alive connections.
+
+    `once`: send each request line at most once, stopping early when they run out.
+    """
     work = BENCH_DIR / "wrk"
     work.mkdir(parents=True, exist_ok=True)
     script, table = work / "requests.lua", work / f"{name}.tsv"
@@ -187,6 +196,7 @@ def run_wrk(
         str(threads),
         method,
         api_key,
+        "once" if once else "cycle",
     ]
     done = subprocess.run(  # noqa: S603 - argv is built here, no shell
         argv, capture_output=True, text=True, timeout=seconds + 60, check=False

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import hypothesis
+
 #: Seed of schemathesis and of every hypothesis run in the harness.
 SEED: Final = 20_260_322
 
@@ -39,3 +41,17 @@ LIVE_POLL_INTERVAL: Final = 1.0
 #: Live runner: the longest wait for one answer, and for the whole run, in seconds.
 LIVE_REQUEST_TIMEOUT: Final = 10.0
 LIVE_RUN_BUDGET: Final = 300.0
+
+
+def hypothesis_phases(*, shrink: bool) -> tuple[hypothesis.Phase, ...]:
+    """Hypothesis's phases, without shrinking (and its explain step) when ``shrink`` is off.
+
+    Shrinking changes no case that is drawn, only how long a failure takes to report: a
+    caller that needs just the verdict (the mutant self-test, where every mutant fails on
+    purpose) turns it off and keeps the same budget of cases.
+    """
+    if shrink:
+        return tuple(hypothesis.Phase)
+    return tuple(
+        p for p in hypothesis.Phase if p not in (hypothesis.Phase.shrink, hypothesis.Phase.explain)
+    )

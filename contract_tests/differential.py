@@ -24,6 +24,7 @@ from evolink_persona._rules import PersonaRequest
 from hypothesis import strategies as st
 
 from . import budget
+from .budget import hypothesis_phases
 from .inprocess import InProcessMock
 
 __all__ = [
@@ -274,15 +275,20 @@ def disagreement(verdicts: Verdicts) -> str | None:
 
 
 def check_sdk_agrees_with_server(
-    mock: InProcessMock, *, cases: int = budget.DIFFERENTIAL_CASES
+    mock: InProcessMock, *, cases: int = budget.DIFFERENTIAL_CASES, shrink: bool = True
 ) -> None:
-    """Raise AssertionError with the minimal request on which the SDK and server disagree."""
+    """Raise AssertionError with the minimal request on which the SDK and server disagree.
+
+    ``shrink=False`` raises on the first disagreement as found (the same cases are drawn):
+    for callers that only ask *whether* the two disagree, such as the mutant self-test.
+    """
 
     @hypothesis.settings(
         max_examples=cases,
         derandomize=True,
         database=None,
         deadline=None,
+        phases=hypothesis_phases(shrink=shrink),
         suppress_health_check=list(hypothesis.HealthCheck),
     )
     @hypothesis.given(persona_arguments())

@@ -201,8 +201,13 @@ def lifecycle_machine(make_mock: Callable[[], InProcessMock]) -> type[PersonaLif
     return type("PersonaLifecycleOn", (PersonaLifecycle,), {"make_mock": staticmethod(make_mock)})
 
 
-def run_lifecycle(machine: type[PersonaLifecycle], *, runs: int = budget.LIFECYCLE_RUNS) -> None:
-    """Run the machine ``runs`` times (seeded); raise with the minimal failing steps."""
+def run_lifecycle(
+    machine: type[PersonaLifecycle], *, runs: int = budget.LIFECYCLE_RUNS, shrink: bool = True
+) -> None:
+    """Run the machine ``runs`` times (seeded); raise with the minimal failing steps.
+
+    ``shrink=False`` raises the first violation as found, steps unminimised (same runs).
+    """
     hypothesis.stateful.run_state_machine_as_test(
         machine,
         settings=hypothesis.settings(
@@ -211,6 +216,7 @@ def run_lifecycle(machine: type[PersonaLifecycle], *, runs: int = budget.LIFECYC
             derandomize=True,
             database=None,
             deadline=None,
+            phases=budget.hypothesis_phases(shrink=shrink),
             suppress_health_check=list(hypothesis.HealthCheck),
         ),
     )

@@ -134,13 +134,13 @@ def _unknown_token(mock: InProcessMock, patch: pytest.MonkeyPatch) -> MockApp:
 
 def _other_users_task(mock: InProcessMock, patch: pytest.MonkeyPatch) -> MockApp:
     service = mock.service
-    original = service.task_detail
+    original = service.task_detail_json
 
-    def task_detail(user_id: str, task_id: str) -> dict[str, Any]:
+    def task_detail_json(user_id: str, task_id: str) -> bytes:
         task = service._lookup(task_id, service.now())
         return original(task.owner if task is not None else user_id, task_id)
 
-    patch.setattr(service, "task_detail", task_detail)
+    patch.setattr(service, "task_detail_json", task_detail_json)
     return mock.app
 
 

@@ -8,6 +8,7 @@ exactly one named check. The mutant self-test and the live runner both read its 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,6 +16,7 @@ import attrs
 import hypothesis
 from schemathesis import Case, CheckFunction, GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -23,7 +25,15 @@ from . import client_parsing
 from .deadline import RunDeadline
 from .steering import SongSupply, steer
 
-__all__ = ["SERVER_ANSWERS", "CheckTally", "all_checks", "judge_response", "tally_checks"]
+__all__ = [
+    "SERVER_ANSWERS",
+    "CheckTally",
+    "DrawnCase",
+    "all_checks",
+    "judge_cases",
+    "judge_response",
+    "tally_checks",
+]
 
 #: The tally of requests that got any HTTP answer at all (no dropped connection, no refusal).
 SERVER_ANSWERS = "server_answers_every_request"
@@ -67,6 +77,41 @@ def judge_response(
                 )
 
 
+def _copy_body(body: Any) -> Any:
+    """A deep copy, except schemathesis's "no body" marker, which is compared by identity."""
+    return body if isinstance(body, NotSet) else copy.deepcopy(body)
+
+
+@attrs.frozen
+class DrawnCase:
+    """A generated case and the parts of it that steering and sending change, as drawn."""
+
+    case: Case[Any]
+    body: Any
+    path_parameters: dict[str, Any]
+    query: dict[str, Any]
+    headers: Any
+
+    @classmethod
+    def of(cls, case: Case[Any]) -> DrawnCase:
+        return cls(
+            case,
+            _copy_body(case.body),
+            dict(case.path_parameters or {}),
+            dict(case.query or {}),
+            copy.copy(case.headers),
+        )
+
+    def fresh(self) -> Case[Any]:
+        """The case as it was drawn, whatever an earlier send did to it."""
+        case = self.case
+        case.body = _copy_body(self.body)
+        case.path_parameters = dict(self.path_parameters)
+        case.query = dict(self.query)
+        case.headers = copy.copy(self.headers)
+        return case
+
+
 def _send_and_judge(
     case: Case[Any],
     send: Callable[[Case[Any]], Any] | None,
@@ -89,6 +134,24 @@ def _send_and_judge(
     judge_response(case, response, checks, tallies)
 
 
+def judge_cases(
+    drawn: Iterable[DrawnCase],
+    supply: SongSupply,
+    *,
+    checks: list[CheckFunction] | None = None,
+    send: Callable[[Case[Any]], Any] | None = None,
+) -> dict[str, CheckTally]:
+    """Send recorded cases again, as drawn, steered by ``supply``; a tally per check."""
+    chosen = checks if checks is not None else all_checks()
+    tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
+    reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
+    for one in drawn:
+        case = one.fresh()
+        steer(case, supply)
+        _send_and_judge(case, send, chosen, tallies, reachable, None)
+    return tallies
+
+
 def tally_checks(
     schema: OpenApiSchema,
     supply: SongSupply,
@@ -100,11 +163,15 @@ def tally_checks(
     send: Callable[[Case[Any]], Any] | None = None,
     explicit: Callable[[Any], list[Case[Any]]] | None = None,
     deadline: RunDeadline | None = None,
+    record: list[DrawnCase] | None = None,
 ) -> dict[str, CheckTally]:
     """Seeded cases for each operation (or those named) and mode; a tally per check.
 
+    Cases are drawn and sent in turn (what a server answered can shape later draws).
     ``explicit(operation)``: positive cases to send before the drawn ones (steered too).
     ``deadline``: past it, cases are drawn but not sent.
+    ``record`` collects every case as drawn, before steering, for ``judge_cases`` to send
+    again elsewhere: the mutant self-test sends the same cases to every mutant.
     """
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
@@ -131,6 +198,8 @@ def tally_checks(
             )
             @hypothesis.given(operation.as_strategy(generation_mode=mode))
             def probe(case: Case[Any]) -> None:
+                if record is not None:
+                    record.append(DrawnCase.of(case))
                 steer(case, supply)
                 _send_and_judge(case, send, chosen, tallies, reachable, deadline)
 

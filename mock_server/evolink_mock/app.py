@@ -223,12 +223,13 @@ class MockApp:
             if retry_after is not None:
                 raise rate_limited(retry_after, task_detail=detail)
             if detail:
-                result = service.task_detail(user_id, path[len(TASK_PATH_PREFIX) :])
+                # An ended task's detail is encoded once and its bytes reused.
+                body = service.task_detail_json(user_id, path[len(TASK_PATH_PREFIX) :])
             else:
                 raw = await self._json_body(receive, content_type, content_length)
                 request = check_persona_request(parse_json_body(raw))
-                result = service.create_persona(user_id, request)
-            return _Reply(200, json.dumps(result).encode()), user_id
+                body = json.dumps(service.create_persona(user_id, request)).encode()
+            return _Reply(200, body), user_id
         except ApiError as error:
             return _error_reply(error), user_id
 

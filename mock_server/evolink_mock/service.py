@@ -214,6 +214,16 @@ class MockService:
 
     def task_detail(self, user_id: str, task_id: str) -> dict[str, Any]:
         """GET /v1/tasks/{task_id} for `user_id`."""
+        now = self.now()
+        return self._readable_task(user_id, task_id, now).detail(now)
+
+    def task_detail_json(self, user_id: str, task_id: str) -> bytes:
+        """GET /v1/tasks/{task_id} for `user_id`, as the body bytes the app sends."""
+        now = self.now()
+        return self._readable_task(user_id, task_id, now).detail_json(now)
+
+    def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
+        """The task `user_id` asked for, or the 400/403/404 that refuses the read."""
         if not task_id.startswith("task-unified-"):
             raise invalid_task_id("Invalid task ID format, must start with 'task-unified-'")
         if TASK_ID_PATTERN.fullmatch(task_id) is None:
@@ -221,13 +231,12 @@ class MockService:
                 "Invalid task ID format, expected task-unified-<unix seconds>-<8 lowercase "
                 "letters or digits>"
             )
-        now = self.now()
         task = self._lookup(task_id, now)
         if task is None:
             raise task_not_found()
         if task.owner != user_id:
             raise permission_denied()
-        return task.detail(now)
+        return task
 
     # --- creating personas --------------------------------------------------------------
 
@@ -251,7 +260,7 @@ class MockService:
             raise invalid_request(
                 f"Cannot create a persona from a suno-persona task: {source_id}", param
             )
-        status = source.view(now).status
+        status = source.fixed_status or source.view(now).status  # a music task's is fixed
         if status != "completed":
             raise invalid_request(
                 f"Source task {source_id} is not completed (status: {status})", param

@@ -8,6 +8,8 @@ progress monotonic and `estimated_time` truthful by construction.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 from typing import Any
@@ -32,6 +34,7 @@ FAILURE_MESSAGES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def model_version(model: str) -> float | None:
     """The Suno version of a model name (`suno-v4.5plus-beta` -> 4.5), or None."""
     match = _VERSION.match(model)
@@ -71,6 +74,8 @@ class Task:
     claims: list[str | None] | None = None
     duration: float = 0.0
     pending_share: float = 0.0
+    #: The encoded detail, kept once it can no longer change (see `detail_json`).
+    _final_json: bytes | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def ends_at(self) -> float:
@@ -108,6 +113,21 @@ class Task:
             }
             for song in self.songs
         ]
+
+    def detail_json(self, now: float) -> bytes:
+        """The task-detail response body at `now`, as the JSON bytes sent.
+
+        A task with a fixed status, or one past its end, reads the same forever: its body
+        is encoded once and those bytes answer every later read (encoding a music task's
+        songs was most of a task-detail read's cost).
+        """
+        final = self._final_json
+        if final is not None:
+            return final
+        body = json.dumps(self.detail(now)).encode()
+        if self.fixed_status is not None or now - self.created >= self.duration:
+            self._final_json = body
+        return body
 
     def detail(self, now: float) -> dict[str, Any]:
         """The task-detail response body at `now`."""

@@ -70,6 +70,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
 
 
+#: One strict decoder for every body (`json.loads` with options builds a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_json_body(raw: bytes) -> Any:
     """Decode a request body as strict JSON (UTF-8, no NaN/Infinity), or raise a 400."""
     try:
@@ -81,7 +85,9 @@ def parse_json_body(raw: bytes) -> Any:
     if not text.strip():
         raise invalid_request("Request body is empty; send a JSON object")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        if text.startswith("\ufeff"):  # what json.loads says, which decode() skips
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
     except RecursionError:
         raise invalid_request("Request body is nested too deeply") from None
     except json.JSONDecodeError as exc:
