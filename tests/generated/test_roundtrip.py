@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 from evolink_api import AuthenticatedClient, errors
-from evolink_api.api.audio_generation import create_suno_persona
+from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.api.task_management import get_task_detail
 from evolink_api.models import (
     AudioGenerationResponse,
@@ -116,7 +116,7 @@ def test_every_error_example_parses_as_the_error_response(
         body = SunoPersonaCreationRequest.from_dict(
             CREATE["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]
         )
-        response = create_suno_persona.sync_detailed(client=client, body=body)
+        response = create_audio_generation.sync_detailed(client=client, body=body)
     else:
         response = get_task_detail.sync_detailed(TASK_ID, client=client)
     assert isinstance(response.parsed, ErrorResponse)
@@ -129,7 +129,7 @@ def test_the_creation_200_example_parses_and_round_trips() -> None:
     body = SunoPersonaCreationRequest.from_dict(
         CREATE["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]
     )
-    response = create_suno_persona.sync_detailed(client=client, body=body)
+    response = create_audio_generation.sync_detailed(client=client, body=body)
     assert isinstance(response.parsed, AudioGenerationResponse)
     assert response.parsed.to_dict() == example
     assert response.parsed.status == "pending"

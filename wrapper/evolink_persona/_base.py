@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 from attrs import frozen
-from evolink_api.api.audio_generation import create_suno_persona
+from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.api.task_management import get_task_detail
 
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, USER_AGENT
@@ -113,7 +113,7 @@ def _spec_route(kwargs: dict[str, Any]) -> tuple[str, str]:
 # The creation's method and path never vary: read them from the generated client once, with a
 # placeholder body, so they still follow the spec and regeneration.
 CREATE_METHOD, CREATE_PATH = _spec_route(
-    create_suno_persona._get_kwargs(
+    create_audio_generation._get_kwargs(
         body=build_persona_request(
             source_task_id="-", result_id=uuid.UUID(int=0), name="-", description="-"
         )

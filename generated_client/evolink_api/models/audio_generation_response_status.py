@@ -2,9 +2,10 @@
 # Do not edit: change openapi/ or scripts/openapi-python-client.yaml, then run scripts/regenerate.
 from typing import Literal
 
-AudioGenerationResponseStatus = Literal["completed", "failed", "pending", "processing"]
+AudioGenerationResponseStatus = Literal["cancelled", "completed", "failed", "pending", "processing"]
 
 AUDIO_GENERATION_RESPONSE_STATUS_VALUES: set[AudioGenerationResponseStatus] = {
+    "cancelled",
     "completed",
     "failed",
     "pending",
