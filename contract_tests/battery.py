@@ -24,7 +24,7 @@ __all__ = ["MockFactory", "failing_checks"]
 #: Makes a fresh (possibly broken) mock from a config.
 MockFactory = Callable[[MockConfig], InProcessMock]
 
-_OPEN: MockConfig = MockConfig(rate_limit=0, credits_per_user=1e12)
+_OPEN: MockConfig = MockConfig(rate_limit=0, credits_per_user=1e12, callback_mode="test")
 
 
 def _conformance(make_mock: MockFactory) -> set[str]:

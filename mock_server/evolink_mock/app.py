@@ -30,8 +30,9 @@ from .errors import (
     unauthorized,
 )
 from .faults import FAULT_HEADER, Fault
+from .generations import create_generation
 from .service import MockService, RequestRecord
-from .validation import check_persona_request, parse_json_body
+from .validation import parse_json_body
 
 __all__ = ["CREATE_PATH", "TASK_PATH_PREFIX", "MockApp", "create_app"]
 
@@ -161,8 +162,7 @@ class MockApp:
                                 result = service.task_detail(user_id, task_id)
                             else:
                                 raw = await self._json_body(receive, content_type, content_length)
-                                request = check_persona_request(parse_json_body(raw))
-                                result = service.create_persona(user_id, request)
+                                result = create_generation(service, user_id, parse_json_body(raw))
                             reply = _Reply(200, json.dumps(result).encode())
                         except ApiError as error:
                             reply = _error_reply(error)
