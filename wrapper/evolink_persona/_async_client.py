@@ -14,13 +14,14 @@ import httpx
 from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
 from ._models import Persona, Song, Task, parse_task
+from ._music_client import AsyncMusicMethods
 from ._polling import PersonaWait, PollPolicy, ProgressCallback
 from ._retry import Done, Fail, Retry, RetryPolicy
 
 T = TypeVar("T")
 
 
-class AsyncPersonaClient:
+class AsyncPersonaClient(AsyncMusicMethods):
     """Asyncio client: every operation of ``PersonaClient``, awaited.
 
     ``api_key`` falls back to ``EVOLINK_API_KEY`` and ``base_url`` to ``EVOLINK_BASE_URL``,
