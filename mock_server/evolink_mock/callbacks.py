@@ -13,8 +13,9 @@ The vendor gives no delay between retries; the mock waits `RETRY_DELAYS` of its 
 Strict mode (the default) applies the address rules as written. Test mode (`callback_mode =
 "test"`) also accepts loopback addresses over plain http, so a test or the demo can receive
 callbacks on 127.0.0.1; every other rule is the same. Deliveries run on a worker thread
-that the dispatcher owns and that stops when nothing is left to deliver, so a request never
-waits on a receiver. Every attempt is kept and served by the control API.
+that the dispatcher owns and that stops when nothing is left to deliver (on a manual clock:
+when nothing is due until the clock moves), so a request never waits on a receiver. Every
+attempt is kept and served by the control API.
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ class CallbackDispatcher:
         timeout: float = ATTEMPT_TIMEOUT,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         idle_poll: float = 0.05,
+        manual_clock: bool = False,
     ) -> None:
         self._now = now
         self._terminal_body = terminal_body
@@ -166,6 +168,9 @@ class CallbackDispatcher:
         self.timeout = timeout
         self.retry_delays = retry_delays
         self._idle_poll = idle_poll
+        # On a manual clock nothing falls due by itself: the worker stops when nothing is
+        # due now, and `poke` (the clock moved) starts it again.
+        self._manual_clock = manual_clock
         self._callbacks: dict[str, Callback] = {}
         self._lock = threading.Condition()
         self._worker: threading.Thread | None = None
@@ -254,7 +259,12 @@ class CallbackDispatcher:
                 now = self._now()
                 due = [c for c in self._callbacks.values() if c.pending and c.due <= now]
                 if not due:
-                    self._lock.wait(self._idle_poll)
+                    if self._manual_clock:
+                        self._worker = None
+                        self._lock.notify_all()
+                        return
+                    earliest = min(c.due for c in self._callbacks.values() if c.pending)
+                    self._lock.wait(min(1.0, max(self._idle_poll, earliest - now)))
                     continue
                 for callback in due:
                     callback.in_flight = True

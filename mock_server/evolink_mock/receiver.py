@@ -2,7 +2,8 @@
 
 A real HTTP server (the standard library's, on its own thread, on 127.0.0.1 and a free
 port) that keeps every POST it gets and answers with the statuses it is told to, in turn
-(then 200), so retries can be provoked. Use it as a context manager: it stops itself.
+(then 200), or as ``answer(path, nth)`` says for the nth POST to a path, so retries can be
+provoked. Use it as a context manager: it stops itself.
 The mock must run in callback test mode to deliver to it (loopback over http).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -36,13 +37,25 @@ class ReceivedCallback:
 class CallbackReceiver:
     """`with CallbackReceiver(statuses=[500, 200]) as receiver: ... receiver.url ...`"""
 
-    def __init__(self, statuses: Iterable[int] = (), *, path: str = "/callbacks") -> None:
+    def __init__(
+        self,
+        statuses: Iterable[int] = (),
+        *,
+        path: str = "/callbacks",
+        answer: Callable[[str, int], int] | None = None,
+    ) -> None:
         self._statuses = list(statuses)
+        self._answer = answer
         self._path = path
         self._received: list[ReceivedCallback] = []
         self._lock = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def base(self) -> str:
+        """``http://127.0.0.1:<port>``: give callbacks paths of your own under it."""
+        return self.url.removesuffix(self._path)
 
     @property
     def url(self) -> str:
@@ -62,8 +75,11 @@ class CallbackReceiver:
             self._lock.wait_for(lambda: len(self._received) >= count, timeout)
             return list(self._received)
 
-    def _next_status(self) -> int:
+    def _next_status(self, path: str) -> int:
         with self._lock:
+            if self._answer is not None:
+                nth = 1 + sum(1 for r in self._received if r.path == path)
+                return self._answer(path, nth)
             return self._statuses.pop(0) if self._statuses else 200
 
     def _keep(self, item: ReceivedCallback) -> None:
@@ -78,7 +94,7 @@ class CallbackReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
-                status = receiver._next_status()
+                status = receiver._next_status(self.path)
                 # Kept before answering: once the sender has its answer, the record holds it.
                 receiver._keep(
                     ReceivedCallback(self.path, body, self.headers.get("content-type"), status)

@@ -131,6 +131,7 @@ class MockService:
             self._terminal_body,
             timeout=self.config.callback_timeout,
             retry_delays=self.config.callback_retry_delays,
+            manual_clock=isinstance(self.clock, ManualClock),
         )
         self.reset()
 
