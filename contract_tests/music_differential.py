@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+import httpx
 import hypothesis
 from evolink_mock import fixtures as mock_fixtures
+from evolink_mock.handle import SyncASGITransport
 from evolink_persona import Persona, Task, validate_music_request
 from evolink_persona._music import MusicRequest
 from hypothesis import strategies as st
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 CREATE_PATH: Final = "/v1/audios/generations"
+_JSON: Final = {"Content-Type": "application/json"}
 REAL_PERSONA: Final = "<a completed persona of the caller>"
 _LOOPBACK_CALLBACK: Final = "http://127.0.0.1:9/differential"
 
@@ -202,8 +205,13 @@ def _raw_body(arguments: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def judge_music(mock: InProcessMock, drawn: dict[str, Any]) -> tuple[list[str], str, int, str]:
-    """(the SDK's violations, the body sent, the server's status, its answer)."""
+def judge_music(
+    mock: InProcessMock, drawn: dict[str, Any], http: httpx.Client | None = None
+) -> tuple[list[str], str, int, str]:
+    """(the SDK's violations, the body sent, the server's status, its answer).
+
+    ``http``: a client into the mock to reuse (each new one costs the mock an event loop).
+    """
     arguments = dict(drawn)
     if arguments.get("persona") == REAL_PERSONA:
         arguments["persona"] = _persona()
@@ -212,10 +220,15 @@ def judge_music(mock: InProcessMock, drawn: dict[str, Any]) -> tuple[list[str], 
         body = json.dumps(_raw_body(arguments))
     else:
         body = json.dumps(MusicRequest(**arguments).body())
-    with mock.http() as http:
-        response = http.post(
-            CREATE_PATH, content=body, headers={"Content-Type": "application/json"}
-        )
+    if http is None:
+        transport = SyncASGITransport(mock.app)
+        try:
+            with _client(mock, transport) as own:
+                response = own.post(CREATE_PATH, content=body, headers=_JSON)
+        finally:
+            transport.shutdown()
+    else:
+        response = http.post(CREATE_PATH, content=body, headers=_JSON)
     found = [f"{v.field}: {v.reason}" for v in violations]
     return found, body, response.status_code, response.text[:300]
 
@@ -228,6 +241,9 @@ def check_music_rules_agree(
         list(hypothesis.Phase) if shrink else [hypothesis.Phase.explicit, hypothesis.Phase.generate]
     )
 
+    transport = SyncASGITransport(mock.app)
+    http = _client(mock, transport)
+
     @hypothesis.settings(
         phases=phases,
         max_examples=cases,
@@ -238,7 +254,7 @@ def check_music_rules_agree(
     )
     @hypothesis.given(music_arguments())
     def music_sdk_and_server_agree(drawn: dict[str, Any]) -> None:
-        violations, body, status, answer = judge_music(mock, drawn)
+        violations, body, status, answer = judge_music(mock, drawn, http)
         if status not in (200, 400):
             raise AssertionError(
                 f"the server answered {status} to a music request: {answer}\nbody: {body[:300]}"
@@ -251,4 +267,16 @@ def check_music_rules_agree(
 
     for example in reversed(MUSIC_BOUNDARIES):
         music_sdk_and_server_agree = hypothesis.example(example)(music_sdk_and_server_agree)
-    music_sdk_and_server_agree()
+    try:
+        music_sdk_and_server_agree()
+    finally:
+        http.close()
+        transport.shutdown()
+
+
+def _client(mock: InProcessMock, transport: SyncASGITransport) -> httpx.Client:
+    return httpx.Client(
+        transport=transport,
+        base_url=mock.base_url,
+        headers={"Authorization": f"Bearer {mock.api_key}"},
+    )

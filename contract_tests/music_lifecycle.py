@@ -25,9 +25,11 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
+import httpx
 import hypothesis
 from evolink_mock import MockConfig
 from evolink_mock import fixtures as mock_fixtures
+from evolink_mock.handle import SyncASGITransport
 from evolink_mock.receiver import CallbackReceiver
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rule
@@ -109,7 +111,10 @@ class MusicLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.mock = self.make_mock()
-        self.http = self.mock.http()
+        # One transport (one event loop thread) for the whole run, shut down in teardown.
+        self.transport = SyncASGITransport(self.mock.app)
+        self.http = self._client(self.mock.api_key)
+        self.second_http = self._client(self.mock.second_api_key)
         self.receiver = CallbackReceiver(answer=_answer_by_plan).__enter__()
         self.seen: dict[str, SeenMusic] = {}
         self.personas: list[str] = []  # persona tasks this machine created
@@ -125,10 +130,23 @@ class MusicLifecycle(RuleBasedStateMachine):
             self._check_callbacks(final=True)
         finally:
             self.http.close()
+            self.second_http.close()
+            self.transport.shutdown()
             self.mock.service.callbacks.close()
             self.receiver.__exit__(None, None, None)
 
     # -- talking to the mock --------------------------------------------------------------
+    def _client(self, api_key: str) -> httpx.Client:
+        return httpx.Client(
+            transport=self.transport,
+            base_url=self.mock.base_url,
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
+
+    def _control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {_ADMIN: self.mock.service.config.admin_token}
+        return self.http.request(method, f"/_mock/{path}", headers=headers, **kwargs)
+
     def _answer(self, operation: str, response: Any) -> Any:
         body = json.loads(response.content)
         problem = schema_problem(operation, response.status_code, body)
@@ -236,12 +254,7 @@ class MusicLifecycle(RuleBasedStateMachine):
     def cancel(self, task: str) -> None:
         if self.seen[task].status in _TERMINAL:
             return
-        with self.mock.http() as control:
-            response = control.post(
-                "/_mock/tasks/cancel",
-                json={"task_id": task},
-                headers={_ADMIN: self.mock.service.config.admin_token},
-            )
+        response = self._control("POST", "tasks/cancel", json={"task_id": task})
         if response.status_code == 200:  # it may have ended since it was last seen
             self._observe(task)
 
@@ -306,8 +319,7 @@ class MusicLifecycle(RuleBasedStateMachine):
             status = self._apply("0" * 32)
             _hold("persona_must_exist", status == 400, f"an unknown persona answered {status}")
             return
-        key = self.mock.second_api_key if who == "second user" else None
-        status = self._apply(mock_fixtures.DEMO_PERSONA_ID, api_key=key)
+        status = self._apply(mock_fixtures.DEMO_PERSONA_ID, second_user=who == "second user")
         if who == "owner":
             _hold("completed_persona_applies", status == 200, f"the owner got {status}")
         else:
@@ -317,7 +329,7 @@ class MusicLifecycle(RuleBasedStateMachine):
                 f"another user's persona was accepted for the second user ({status})",
             )
 
-    def _apply(self, persona_id: str | None, *, api_key: str | None = None) -> int:
+    def _apply(self, persona_id: str | None, *, second_user: bool = False) -> int:
         body = {
             "model": "suno-v5-beta",
             "custom_mode": True,
@@ -327,8 +339,8 @@ class MusicLifecycle(RuleBasedStateMachine):
             "persona_id": persona_id,
             "persona_model": "voice_persona",
         }
-        with self.mock.http(api_key) as http:
-            response = http.post(_CREATE, json=body)
+        http = self.second_http if second_user else self.http
+        response = http.post(_CREATE, json=body)
         self._answer("create", response)
         status: int = response.status_code
         return status
@@ -341,10 +353,7 @@ class MusicLifecycle(RuleBasedStateMachine):
     def _check_callbacks(self, *, final: bool = False) -> None:
         service = self.mock.service
         service.callbacks.settle(10.0)
-        with self.mock.http() as control:
-            listed = control.get(
-                "/_mock/callbacks", headers={_ADMIN: service.config.admin_token}
-            ).json()["callbacks"]
+        listed = self._control("GET", "callbacks").json()["callbacks"]
         by_task = {c["task_id"]: c for c in listed}
         received = self.receiver.received
         delays = service.config.callback_retry_delays

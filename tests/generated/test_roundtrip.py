@@ -21,6 +21,7 @@ from evolink_api.models import (
     ErrorResponse,
     MusicResult,
     PersonaResult,
+    SunoMusicGenerationRequest,
     SunoPersonaCreationRequest,
     TaskDetailResponse,
     TaskError,
@@ -88,7 +89,8 @@ def _detail(payload: Any, status: int = 200) -> Any:
 
 def test_the_spec_documents_an_example_for_every_error_status() -> None:
     documented = {(op, status) for op, status, _, _ in ERROR_EXAMPLES}
-    assert documented == {("create", s) for s in ("400", "401", "402", "429", "500")} | {
+    creation = ("400", "401", "402", "403", "429", "500", "503")  # 403, 503: the music document
+    assert documented == {("create", s) for s in creation} | {
         ("detail", s) for s in ("400", "401", "402", "403", "404", "429", "500")
     }
 
@@ -98,7 +100,13 @@ def test_the_spec_documents_an_example_for_every_error_status() -> None:
 )
 def test_every_request_example_round_trips_through_the_request_model(name: str) -> None:
     example = CREATE["requestBody"]["content"]["application/json"]["examples"][name]["value"]
-    model = SunoPersonaCreationRequest.from_dict(example)
+    # One operation, two request models: `model` says which (the discriminator's mapping).
+    request_model = (
+        SunoPersonaCreationRequest
+        if example["model"] == "suno-persona"
+        else SunoMusicGenerationRequest
+    )
+    model = request_model.from_dict(example)
     assert model.to_dict() == example
 
 
