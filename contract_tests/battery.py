@@ -24,7 +24,9 @@ __all__ = ["MockFactory", "failing_checks"]
 #: Makes a fresh (possibly broken) mock from a config.
 MockFactory = Callable[[MockConfig], InProcessMock]
 
-_OPEN: MockConfig = MockConfig(rate_limit=0, credits_per_user=1e12, callback_mode="test")
+_OPEN: MockConfig = MockConfig(
+    rate_limit=0, credits_per_user=1e12, seed=budget.SEED, callback_mode="test"
+)
 
 
 def _conformance(make_mock: MockFactory) -> set[str]:
@@ -39,10 +41,11 @@ def _conformance(make_mock: MockFactory) -> set[str]:
 
 
 def _differential(make_mock: MockFactory) -> set[str]:
-    try:
-        check_sdk_agrees_with_server(make_mock(_OPEN), cases=budget.MUTANT_DIFFERENTIAL_CASES)
-    except AssertionError:
-        return {"sdk_and_server_agree"}
+    with make_mock(_OPEN) as mock:
+        try:
+            check_sdk_agrees_with_server(mock, cases=budget.MUTANT_DIFFERENTIAL_CASES)
+        except AssertionError:
+            return {"sdk_and_server_agree"}
     return set()
 
 

@@ -39,3 +39,11 @@ MUTANT_MUSIC_LIFECYCLE_RUNS: Final = 12
 
 #: Live runner (scripts/contract): fuzzing examples per operation.
 LIVE_EXAMPLES: Final = 40
+#: Live runner: generated SDK-against-server requests (after the boundary ones).
+LIVE_DIFFERENTIAL_CASES: Final = 40
+#: Live runner: seconds to follow every task to its end, in all; pause between rounds.
+LIVE_FOLLOW_DEADLINE: Final = 120.0
+LIVE_POLL_INTERVAL: Final = 1.0
+#: Live runner: the longest wait for one answer, and for the whole run, in seconds.
+LIVE_REQUEST_TIMEOUT: Final = 10.0
+LIVE_RUN_BUDGET: Final = 300.0

@@ -16,6 +16,7 @@ from typing import Any, Final
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
+from .invariants import requested_task_problem, running_task_error_problem
 from .spec import CREATE_OPERATION, TASK_OPERATION
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "finished_task_carries_its_result",
     "other_user_cannot_read_task",
     "require",
+    "running_task_carries_no_error",
     "second_user_probes",
     "set_second_user_key",
     "task_detail_is_the_requested_task",
@@ -250,10 +252,18 @@ def task_detail_is_the_requested_task(
     """The detail answered is the detail asked for: a 200's ``id`` is the path's ``task_id``."""
     if _label(case) != TASK_OPERATION or response.status_code != 200:
         return
-    task = _json(response)
-    requested = (case.path_parameters or {}).get("task_id")
-    answered = task.get("id") if isinstance(task, dict) else None
-    require(answered == requested, f"asked for task {requested!r}, got task {answered!r}")
+    problem = requested_task_problem((case.path_parameters or {}).get("task_id"), _json(response))
+    require(problem is None, str(problem))
+
+
+@schemathesis.check
+def running_task_carries_no_error(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    """A task still ``pending`` or ``processing`` has not failed: its detail has no ``error``
+    (the spec's schema allows one on any task; the operation only sets it on a failure)."""
+    if _label(case) != TASK_OPERATION or response.status_code != 200:
+        return
+    problem = running_task_error_problem(_json(response))
+    require(problem is None, str(problem))
 
 
 @schemathesis.check
@@ -285,5 +295,6 @@ CUSTOM_CHECKS: Final = (
     creation_returns_pending_task,
     finished_task_carries_its_result,
     task_detail_is_the_requested_task,
+    running_task_carries_no_error,
     other_user_cannot_read_task,
 )

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
+import httpx
 import hypothesis
 from evolink_persona import validate_persona_request
 from evolink_persona._rules import build_persona_request
@@ -28,9 +30,15 @@ __all__ = [
     "BOUNDARY_EXAMPLES",
     "REAL_SONG",
     "REAL_SOURCE",
+    "FreshSong",
+    "Post",
     "Verdicts",
     "check_sdk_agrees_with_server",
+    "disagreement",
+    "fill_ids",
     "judge",
+    "judge_arguments",
+    "judge_with",
     "persona_arguments",
 ]
 
@@ -186,6 +194,8 @@ class Verdicts:
     body: str
     status: int
     answer: str
+    #: The server's whole answer (``answer`` is its start, for messages).
+    content: bytes = b""
 
     @property
     def agree(self) -> bool:
@@ -201,26 +211,66 @@ def wire_body(arguments: dict[str, object], *, sdk_accepts: bool) -> str:
     return json.dumps({"model": "suno-persona", "model_params": params})
 
 
-def judge(mock: InProcessMock, drawn: dict[str, object]) -> Verdicts:
-    """Fill the real ids in with a fresh song, then ask the SDK and the server."""
-    source, song = mock.fresh_song()
+#: Sends one raw persona-creation body (JSON text) to a server and returns its answer.
+Post = Callable[[str], httpx.Response]
+#: A fresh song: (source_task_id, result_id) of a finished music task, no persona made yet.
+FreshSong = Callable[[], tuple[str, str]]
+
+
+def fill_ids(fresh_song: FreshSong, drawn: dict[str, object]) -> dict[str, object]:
+    """The drawn arguments with the placeholders replaced by a song from ``fresh_song``."""
+    source, song = fresh_song()
     arguments = dict(drawn)
     if arguments["source_task_id"] is REAL_SOURCE:
         arguments["source_task_id"] = source
     arguments["result_id"] = _real_result_id(arguments["result_id"], song)
+    return arguments
+
+
+def judge_with(fresh_song: FreshSong, post: Post, drawn: dict[str, object]) -> Verdicts:
+    """Fill the real ids in with a song from ``fresh_song``, then ask the SDK and ``post``."""
+    arguments = fill_ids(fresh_song, drawn)
+    return judge_arguments(arguments, post)
+
+
+def judge_arguments(arguments: dict[str, object], post: Post) -> Verdicts:
+    """The SDK's verdict on ``arguments`` and the server's on what would be sent."""
     violations = validate_persona_request(**arguments)
     body = wire_body(arguments, sdk_accepts=not violations)
-    with mock.http() as http:
-        response = http.post(
-            CREATE_PATH, content=body, headers={"Content-Type": "application/json"}
-        )
+    response = post(body)
     return Verdicts(
         arguments=arguments,
         sdk_violations=tuple(f"{v.field}: {v.reason}" for v in violations),
         body=body,
         status=response.status_code,
         answer=response.text[:300],
+        content=response.content,
     )
+
+
+def judge(mock: InProcessMock, drawn: dict[str, object]) -> Verdicts:
+    """Fill the real ids in with a fresh song of the mock, then ask the SDK and the server."""
+    with mock.http() as http:
+
+        def post(body: str) -> httpx.Response:
+            return http.post(
+                CREATE_PATH, content=body, headers={"Content-Type": "application/json"}
+            )
+
+        return judge_with(mock.fresh_song, post, drawn)
+
+
+def disagreement(verdicts: Verdicts) -> str | None:
+    """Why the two verdicts on one request do not agree (None when they do)."""
+    if verdicts.status not in (200, 400):
+        return (
+            f"the server answered {verdicts.status} to a persona request: {verdicts.answer}"
+            f"\nbody: {verdicts.body}"
+        )
+    if verdicts.agree:
+        return None
+    sdk = "refuses: " + "; ".join(verdicts.sdk_violations) if verdicts.sdk_violations else "accepts"
+    return f"SDK {sdk}\nserver answers {verdicts.status}: {verdicts.answer}\nbody: {verdicts.body}"
 
 
 def check_sdk_agrees_with_server(
@@ -237,22 +287,9 @@ def check_sdk_agrees_with_server(
     )
     @hypothesis.given(persona_arguments())
     def sdk_and_server_agree(drawn: dict[str, Any]) -> None:
-        verdicts = judge(mock, drawn)
-        if verdicts.status not in (200, 400):
-            raise AssertionError(
-                f"the server answered {verdicts.status} to a persona request: {verdicts.answer}"
-                f"\nbody: {verdicts.body}"
-            )
-        if not verdicts.agree:
-            sdk = (
-                "refuses: " + "; ".join(verdicts.sdk_violations)
-                if verdicts.sdk_violations
-                else "accepts"
-            )
-            raise AssertionError(
-                f"SDK {sdk}\nserver answers {verdicts.status}: {verdicts.answer}"
-                f"\nbody: {verdicts.body}"
-            )
+        problem = disagreement(judge(mock, drawn))
+        if problem is not None:
+            raise AssertionError(problem)
 
     for example in reversed(BOUNDARY_EXAMPLES):
         sdk_and_server_agree = hypothesis.example(example)(sdk_and_server_agree)

@@ -7,12 +7,15 @@ long fuzzing run measures the contract rather than the limiter.
 
 from __future__ import annotations
 
+import types
+
 import attrs
 import httpx
 from evolink_mock import ManualClock, MockApp, MockConfig, MockService, create_app
 from evolink_mock import fixtures as mock_fixtures
 from evolink_mock.handle import IN_PROCESS_BASE_URL, SyncASGITransport
 
+from . import budget
 from .steering import SongSupply
 
 __all__ = ["DEMO_READABLE_TASKS", "UNANSWERED_CALLBACK_URL", "InProcessMock", "fresh_mock"]
@@ -34,15 +37,37 @@ DEMO_READABLE_TASKS: tuple[str, ...] = (
 )
 
 
-@attrs.frozen
+@attrs.define
 class InProcessMock:
-    """One mock app, its clock, and the demo user's view of it."""
+    """One mock app, its clock, and the demo user's view of it.
+
+    It owns one sync transport (an event-loop thread), made on the first ``http()`` and
+    shared by every client it hands out; ``close()`` (or leaving a ``with`` block) stops it.
+    """
 
     app: MockApp
     clock: ManualClock
     api_key: str = mock_fixtures.DEMO_API_KEY
     second_api_key: str = mock_fixtures.SECOND_API_KEY
     base_url: str = IN_PROCESS_BASE_URL
+    _transport: SyncASGITransport | None = attrs.field(default=None, init=False, repr=False)
+
+    def __enter__(self) -> InProcessMock:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: types.TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the transport's thread; clients handed out before stop working."""
+        if self._transport is not None:
+            self._transport.shutdown()
+            self._transport = None
 
     @property
     def service(self) -> MockService:
@@ -64,20 +89,27 @@ class InProcessMock:
     def http(self, api_key: str | None = None) -> httpx.Client:
         """A sync httpx client into the app, authenticated as ``api_key`` (demo user by default)."""
         key = self.api_key if api_key is None else api_key
+        if self._transport is None:
+            self._transport = SyncASGITransport(self.app)
         return httpx.Client(
-            transport=SyncASGITransport(self.app),
+            transport=self._transport,
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {key}"},
         )
 
 
 def fresh_mock(config: MockConfig | None = None) -> InProcessMock:
-    """A mock at its fixtures, on a ManualClock, rate limit off unless ``config`` says otherwise."""
+    """A mock at its fixtures, on a ManualClock, rate limit off unless ``config`` says otherwise.
+
+    The default config is seeded from ``budget.SEED``, so ids are the same run after run.
+    """
     clock = ManualClock()
     app = create_app(
         config
         if config is not None
-        else MockConfig(rate_limit=0, credits_per_user=1e12, callback_mode="test"),
+        else MockConfig(
+            rate_limit=0, credits_per_user=1e12, seed=budget.SEED, callback_mode="test"
+        ),
         clock=clock,
     )
     return InProcessMock(app=app, clock=clock)

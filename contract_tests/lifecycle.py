@@ -2,11 +2,12 @@
 
 ``PersonaLifecycle`` drives an in-process mock on its ManualClock (time moves only when
 a rule says so: no sleeping) and holds the invariants of the spec's prose after every
-step: a task only moves forward (pending -> processing -> completed | failed, and an
-ended task never changes), progress never falls, a completed persona task has a
-``persona_id`` that never changes, a song yields at most one persona, and every response
-conforms to the spec. ``lifecycle_machine(make_mock)`` binds it to a mock factory, so the
-mutant self-test can run the same machine against broken mocks.
+step: every read of a task is held to the invariants of ``invariants.TaskHistory`` (the
+same code the live runner's follower uses: forward only, progress never falls, a
+completed persona task has a ``persona_id`` that never changes, an ended task never
+changes...), a song yields at most one persona, and every response conforms to the spec.
+``lifecycle_machine(make_mock)`` binds it to a mock factory, so the mutant self-test can
+run the same machine against broken mocks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import json
 from collections.abc import Callable
 from typing import Any, Final
 
-import attrs
 import hypothesis
 from evolink_mock import MockConfig
 from evolink_mock.faults import Fault
@@ -32,6 +32,7 @@ from hypothesis.stateful import (
 
 from . import budget
 from .inprocess import InProcessMock, fresh_mock
+from .invariants import TaskHistory
 from .responses import schema_problem
 
 __all__ = [
@@ -52,13 +53,6 @@ LIFECYCLE_CONFIG: Final = MockConfig(
     credits_per_user=1e12,
 )
 
-#: Statuses a task may show next, given the one it showed last.
-NEXT_STATUSES: Final = {
-    "pending": frozenset({"pending", "processing", "completed", "failed"}),
-    "processing": frozenset({"processing", "completed", "failed"}),
-    "completed": frozenset({"completed"}),
-    "failed": frozenset({"failed"}),
-}
 _CREATE_PATH: Final = "/v1/audios/generations"
 
 
@@ -75,16 +69,6 @@ def _hold(invariant: str, condition: object, message: str) -> None:
         raise LifecycleViolation(invariant, message)
 
 
-@attrs.define
-class Seen:
-    """What the machine last saw of one persona task."""
-
-    song: str
-    status: str = "pending"
-    progress: int = 0
-    persona_id: str | None = None
-
-
 class PersonaLifecycle(RuleBasedStateMachine):
     """Rules over one mock; subclasses set ``make_mock``."""
 
@@ -97,12 +81,13 @@ class PersonaLifecycle(RuleBasedStateMachine):
         super().__init__()
         self.mock = self.make_mock()
         self.http = self.mock.http()
-        self.seen: dict[str, Seen] = {}
+        self.seen: dict[str, TaskHistory] = {}
         self.holders: dict[str, list[str]] = {}  # song -> persona tasks accepted for it
         self.source_of: dict[str, str] = {}  # song -> its music task
 
     def teardown(self) -> None:
         self.http.close()
+        self.mock.close()
 
     # -- talking to the mock --------------------------------------------------------------
     def _answer(self, operation: str, response: Any) -> Any:
@@ -158,7 +143,7 @@ class PersonaLifecycle(RuleBasedStateMachine):
                 body["status"] == "pending",
                 f"a new task is {body['status']}",
             )
-            self.seen[task_id] = Seen(song=song)
+            self.seen[task_id] = TaskHistory(task_id, persona=True, last=body)
             self.holders[song].append(task_id)
             return task_id
         _hold("creation_answers_200_or_400", status == 400, f"creating a persona answered {status}")
@@ -176,36 +161,8 @@ class PersonaLifecycle(RuleBasedStateMachine):
             f"polling {task} answered {response.status_code}",
         )
         body = self._answer("detail", response)
-        before = self.seen[task]
-        status, progress = body["status"], body["progress"]
-        _hold(
-            "legal_transitions",
-            status in NEXT_STATUSES[before.status],
-            f"task {task} went from {before.status} to {status}",
-        )
-        _hold(
-            "progress_never_falls",
-            progress >= before.progress,
-            f"task {task} progress fell from {before.progress} to {progress}",
-        )
-        persona_id = (body.get("result_data") or {}).get("persona_id")
-        if status == "completed":
-            _hold(
-                "completed_has_persona_id",
-                isinstance(persona_id, str),
-                f"completed task {task} has no persona_id",
-            )
-            _hold(
-                "completed_has_persona_id",
-                persona_id,
-                f"completed task {task} has an empty persona_id",
-            )
-            _hold(
-                "persona_id_never_changes",
-                before.persona_id in (None, persona_id),
-                f"task {task} persona_id changed from {before.persona_id} to {persona_id}",
-            )
-        self.seen[task] = Seen(before.song, status, progress, persona_id or before.persona_id)
+        for problem in self.seen[task].observe(body):
+            raise LifecycleViolation(problem.invariant, problem.message)
 
     @rule(seconds=st.sampled_from([0.5, 1.0, 2.5, 4.0, 7.0, 15.0]))
     def advance_time(self, seconds: float) -> None:

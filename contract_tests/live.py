@@ -3,40 +3,60 @@
     EVOLINK_API_KEY=... scripts/contract --base-url https://staging.example [--full]
 
 Safe mode (the default unless the URL is loopback) sends only requests a correct server
-refuses or answers for free: the refusal probes, negative persona creations and task
-reads; it cannot spend credits on a correct server. Full mode also sends valid
-creations; with the mock's control API (``EVOLINK_MOCK_ADMIN_TOKEN``, loopback) each
-creation gets a fresh song. Writes ``contract-junit.xml`` and ``contract-summary.txt``
-to ``--report-dir`` and exits 1 when any check fails.
+refuses or answers for free: the refusal probes, negative persona creations, the
+requests the SDK refuses, a second persona for ``--used-song`` and task reads; it cannot
+spend credits on a correct server. Full mode also sends valid creations; with the mock's
+control API (``EVOLINK_MOCK_ADMIN_TOKEN``, loopback) each creation gets a fresh song.
+Every task created, and every ``--task-id``, is followed to its end and each read held to
+the lifecycle invariants. Writes ``contract-junit.xml`` and ``contract-summary.txt`` to
+``--report-dir`` and exits 1 when any check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import attrs
 import httpx
-from schemathesis import GenerationMode
+import requests
+from schemathesis import Case, GenerationMode
 
 from . import budget, checks
-from .probing import CheckTally, tally_checks
+from .deadline import RunDeadline
+from .follow import LIFECYCLE_CHECKS, Follower, TaskLedger
+from .free_text import free_text_cases
+from .live_differential import SDK_AND_SERVER_AGREE, tally_sdk_against_server
+from .mock_control import MockControl
+from .probing import SERVER_ANSWERS, CheckTally, all_checks, tally_checks
+from .reachability import REACHABLE_CHECK, unreachable
 from .refusals import run_refusals
 from .report import redact, summary_text, write_junit
+from .song_rule import (
+    ONE_PERSONA_PER_SONG,
+    SPEC_EXAMPLE_SONG,
+    Song,
+    parse_song,
+    probe_song_rule,
+)
 from .spec import CREATE_OPERATION, TASK_OPERATION, conformance_schema
 from .steering import SongSupply
 
-__all__ = ["is_loopback", "main"]
+__all__ = ["LiveRun", "is_loopback", "main", "run"]
 
 #: A well-formed task id nobody owns: a positive task read is steered here (404 expected).
 UNOWNED_TASK_ID = "task-unified-1000000000-unknown0"
 KEY_ENV = "EVOLINK_API_KEY"
 SECOND_KEY_ENV = "EVOLINK_SECOND_API_KEY"
 ADMIN_TOKEN_ENV = "EVOLINK_MOCK_ADMIN_TOKEN"
+_CREATE_PATH = "/v1/audios/generations"
 
 
 def is_loopback(base_url: str) -> bool:
@@ -49,6 +69,26 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
+def _song(text: str) -> tuple[str, str]:
+    try:
+        return parse_song(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(kind: type[float] | type[int]) -> Any:
+    def parse(text: str) -> float | int:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scripts/contract", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -58,24 +98,60 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--full", action="store_true", help="also send valid (paid) creations")
     mode.add_argument("--safe", action="store_true", help="only requests a server must refuse")
     parser.add_argument("--report-dir", default="contract-report", type=Path)
-    parser.add_argument("--examples", type=int, default=budget.LIVE_EXAMPLES)
+    parser.add_argument(
+        "--examples",
+        type=_positive(int),
+        default=budget.LIVE_EXAMPLES,
+        help=f"generated cases per operation and mode (default {budget.LIVE_EXAMPLES})",
+    )
+    parser.add_argument(
+        "--differential-cases",
+        type=_positive(int),
+        default=budget.LIVE_DIFFERENTIAL_CASES,
+        help="generated SDK-against-server requests, after the boundary ones "
+        f"(default {budget.LIVE_DIFFERENTIAL_CASES}; 0 turns the differential off)",
+    )
     parser.add_argument(
         "--task-id", action="append", default=[], help="a task of yours to read (repeatable)"
     )
+    parser.add_argument(
+        "--used-song",
+        type=_song,
+        metavar="TASK_ID:RESULT_ID",
+        help="a song of yours that already has a persona: a second one must be refused",
+    )
+    parser.add_argument(
+        "--follow-deadline",
+        type=_positive(float),
+        default=budget.LIVE_FOLLOW_DEADLINE,
+        metavar="SECONDS",
+        help="how long to follow tasks to their end, in all "
+        f"(default {budget.LIVE_FOLLOW_DEADLINE:g})",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=_positive(float),
+        default=budget.LIVE_POLL_INTERVAL,
+        metavar="SECONDS",
+        help=f"pause between rounds of task reads (default {budget.LIVE_POLL_INTERVAL:g})",
+    )
+    parser.add_argument(
+        "--run-budget",
+        type=_positive(float),
+        default=budget.LIVE_RUN_BUDGET,
+        metavar="SECONDS",
+        help="the whole run's time; past it nothing more is sent, and the report says so "
+        f"(default {budget.LIVE_RUN_BUDGET:g})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=budget.LIVE_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="longest wait for one answer; a request past it counts as unanswered "
+        f"(default {budget.LIVE_REQUEST_TIMEOUT:g})",
+    )
     return parser
-
-
-def _control_songs(base_url: str, api_key: str, token: str) -> SongSupply:
-    """Fresh songs from the mock's control API (a loopback mock only)."""
-    client = httpx.Client(base_url=base_url, headers={"X-Mock-Admin-Token": token}, timeout=30)
-
-    def fresh_song() -> tuple[str, str]:
-        task = client.post("/_mock/music-tasks", json={"user": api_key, "songs": 1})
-        task.raise_for_status()
-        body = task.json()
-        return body["id"], body["result_data"]["songs"][0]["result_id"]
-
-    return SongSupply(fresh_song=fresh_song, readable_tasks=())
 
 
 #: Why a full run sent no valid creation (it then sends what a safe run sends).
@@ -90,54 +166,246 @@ NO_SECOND_READS = (
 )
 
 
+@attrs.frozen
+class LiveRun:
+    """What one run found: a tally per check, notes for the reader, and the mode."""
+
+    tallies: list[CheckTally]
+    notes: list[str]
+    mode: str
+
+    @property
+    def passed(self) -> bool:
+        return all(t.passed for t in self.tallies)
+
+    def failing(self) -> set[str]:
+        return {t.name for t in self.tallies if not t.passed}
+
+
+def _merge(name: str, parts: Iterable[CheckTally]) -> CheckTally:
+    merged = CheckTally(name)
+    for part in parts:
+        merged.judged += part.judged
+        merged.failed += part.failed
+        merged.first_failure = merged.first_failure or part.first_failure
+    return merged
+
+
+def _control(args: argparse.Namespace, api_key: str, notes: list[str]) -> MockControl | None:
+    token = os.environ.get(ADMIN_TOKEN_ENV)
+    if not token:
+        return None
+    if not is_loopback(args.base_url):
+        notes.append(f"{ADMIN_TOKEN_ENV} ignored: the mock's control API is loopback only")
+        return None
+    control = MockControl.open(args.base_url, token, api_key, timeout=args.timeout)
+    if isinstance(control, str):
+        notes.append(
+            f"{ADMIN_TOKEN_ENV} is set, but this is not the mock's control API: {control}; "
+            "went on without it (no fresh songs, no task counts)"
+        )
+        return None
+    return control
+
+
+class _Creations:
+    """Sends a creation case, enters the task an accepted one answers with, and lets the
+    follower read the tasks that are due."""
+
+    def __init__(self, ledger: TaskLedger, follower: Follower, session: requests.Session) -> None:
+        self.ledger = ledger
+        self.follower = follower
+        self.session = session
+
+    def __call__(self, case: Case[Any]) -> Any:
+        response = case.call(session=self.session)
+        # The request's `model` says which vendor operation answered: music is no persona.
+        asked = case.body.get("model") if isinstance(case.body, dict) else None
+        persona = asked == "suno-persona" or not isinstance(asked, str)
+        self.ledger.record_creation(response.status_code, response.content, persona=persona)
+        self.follower.tick()
+        return response
+
+
 def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[CheckTally], list[str]]:
     base_url = args.base_url.rstrip("/")
-    readable = tuple(args.task_id) or (UNOWNED_TASK_ID,)
-    token = os.environ.get(ADMIN_TOKEN_ENV)
-    supply = SongSupply(fresh_song=None, readable_tasks=readable)
-    if full and token and is_loopback(base_url):
-        supply = SongSupply(_control_songs(base_url, api_key, token).fresh_song, readable)
-    schema = conformance_schema(api_key=api_key, base_url=base_url, examples=args.examples)
     notes: list[str] = []
-    if full and supply.fresh_song is None:
+    ledger = TaskLedger()
+    for task_id in args.task_id:
+        ledger.given(task_id)
+    control = _control(args, api_key, notes)
+    fresh_song = control.fresh_song if control is not None and full else None
+    if full and fresh_song is None:
         notes.append(NO_FRESH_SONGS)
+    readable = tuple(args.task_id) or (UNOWNED_TASK_ID,)
+    supply = SongSupply(fresh_song=fresh_song, readable_tasks=readable)
+    schema = conformance_schema(
+        api_key=api_key, base_url=base_url, examples=args.examples, request_timeout=args.timeout
+    )
+    reachable = CheckTally(SERVER_ANSWERS)
+    deadline = RunDeadline(args.run_budget)
+    refusals = run_refusals(base_url, api_key, timeout=args.timeout, answers=reachable)
+    chosen = all_checks()
     checks.set_second_user_key(os.environ.get(SECOND_KEY_ENV))
-    try:
-        reads = tally_checks(schema, supply, examples=args.examples, operations=(TASK_OPERATION,))
-        creation_modes: tuple[GenerationMode, ...] = (GenerationMode.NEGATIVE,)
-        if full and supply.fresh_song is not None:
-            creation_modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-        creations = tally_checks(
-            schema,
-            supply,
-            examples=args.examples,
-            modes=creation_modes,
-            operations=(CREATE_OPERATION,),
+    http = httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=args.timeout
+    )
+    session = requests.Session()
+    followed: dict[str, CheckTally] = {}
+    follower = Follower(
+        schema,
+        ledger,
+        interval=args.poll_interval,
+        # Every read of a task would be resent twice without a valid key: the first reads
+        # and the refusal probes have shown how the server treats those already.
+        checks=[c for c in chosen if c.__name__ != "ignored_auth"],
+        tallies=followed,
+        headers={"Authorization": f"Bearer {api_key}"},
+        session=session,
+        deadline=deadline,
+    )
+
+    def post(body: str) -> httpx.Response:
+        response = http.post(
+            _CREATE_PATH, content=body, headers={"Content-Type": "application/json"}
         )
+        follower.tick()
+        return response
+
+    finished = CheckTally(RUNNER_FINISHED)
+    reads: dict[str, CheckTally] = {}
+    creations: dict[str, CheckTally] = {}
+    song_rule = CheckTally(ONE_PERSONA_PER_SONG)
+    differential = CheckTally(SDK_AND_SERVER_AGREE)
+    lifecycle: dict[str, CheckTally] = {}
+    try:
+        with _part("task reads", finished):
+            # A task id is a free-form string: reads have no negative mode (drawing one
+            # only spends time until hypothesis gives up).
+            reads = tally_checks(
+                schema,
+                supply,
+                examples=args.examples,
+                modes=(GenerationMode.POSITIVE,),
+                operations=(TASK_OPERATION,),
+                checks=chosen,
+                send=lambda case: case.call(session=session),
+                deadline=deadline,
+            )
+        creation_modes: tuple[GenerationMode, ...] = (GenerationMode.NEGATIVE,)
+        if fresh_song is not None:
+            creation_modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        with _part("persona creations", finished):
+            creations = tally_checks(
+                schema,
+                supply,
+                examples=args.examples,
+                modes=creation_modes,
+                operations=(CREATE_OPERATION,),
+                checks=chosen,
+                send=_Creations(ledger, follower, session),
+                explicit=free_text_cases,
+                deadline=deadline,
+            )
+        with _part("the one-persona-per-song probe", finished):
+            song_rule, song_note = _song_rule(args, full, fresh_song, control, http, ledger)
+            if song_note:
+                notes.append(song_note)
+        with _part("the SDK-against-server differential", finished):
+            differential = tally_sdk_against_server(
+                fresh_song or (lambda: SPEC_EXAMPLE_SONG),
+                post,
+                cases=args.differential_cases,
+                refused_only=fresh_song is None,
+                ledger=ledger,
+                reachable=reachable,
+                deadline=deadline,
+            )
+        with _part("following tasks", finished):
+            lifecycle = follower.finish(args.follow_deadline)
         second_user_reads = checks.second_user_probes() if os.environ.get(SECOND_KEY_ENV) else 0
     finally:
         checks.set_second_user_key(None)
+        http.close()
+        session.close()
+        if control is not None:
+            control.close()
+    if deadline.skipped:
+        notes.append(
+            f"the run budget of {args.run_budget:g} s ran out: {deadline.skipped} requests "
+            "were not sent (raise --run-budget, or lower --timeout for a server that hangs)"
+        )
     merged: list[CheckTally] = []
-    for name, tally in reads.items():
-        other = creations[name]
-        judged = tally.judged + other.judged
+    for name in (check.__name__ for check in chosen):
+        tally = _merge(name, (t[name] for t in (reads, creations, followed) if name in t))
         if name == checks.other_user_cannot_read_task.__name__:
             # It passes every response it cannot judge; count only the reads it resent.
-            judged = second_user_reads
-            if not judged:
+            tally.judged = second_user_reads
+            if not tally.judged:
                 notes.append(NO_SECOND_READS)
-        merged.append(
-            CheckTally(
-                name,
-                judged,
-                tally.failed + other.failed,
-                tally.first_failure or other.first_failure,
-            )
+        merged.append(tally)
+    answers = [t[SERVER_ANSWERS] for t in (reads, creations, followed) if SERVER_ANSWERS in t]
+    merged.append(_merge(SERVER_ANSWERS, [*answers, reachable]))
+    lifecycle = lifecycle or {name: CheckTally(name) for name in LIFECYCLE_CHECKS}
+    return [*refusals, song_rule, *merged, differential, *lifecycle.values(), finished], notes
+
+
+#: The tally of the runner's own parts: each finished, or the error that stopped it.
+RUNNER_FINISHED = "runner_finished_every_part"
+
+
+@contextlib.contextmanager
+def _part(name: str, finished: CheckTally) -> Iterator[None]:
+    """Run one part of the run; an error stops that part only, and fails the tally, so a
+    server broken in a way nobody foresaw still gets its report."""
+    finished.judged += 1
+    try:
+        yield
+    except Exception as error:
+        finished.failed += 1
+        finished.first_failure = finished.first_failure or (
+            f"{name} stopped: {type(error).__name__}: {error}"
         )
-    return run_refusals(base_url, api_key) + merged, notes
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _report_unreachable(args: argparse.Namespace, mode: str, cause: str) -> int:
+    """A run whose server never answered: failed, the cause first, no check run."""
+    first = f"FAILED: cannot reach {args.base_url} ({cause}); no check was run"
+    tally = CheckTally(REACHABLE_CHECK, judged=1, failed=1, first_failure=first)
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    write_junit(args.report_dir / "contract-junit.xml", args.base_url, [tally])
+    advice = "check --base-url (scheme, host, port) and that the server is up"
+    summary = f"{first}\n{advice}\n\n" + summary_text(args.base_url, mode, [tally])
+    (args.report_dir / "contract-summary.txt").write_text(summary, encoding="utf-8")
+    print(summary, end="")
+    print(f"reports in {args.report_dir}: contract-junit.xml, contract-summary.txt")
+    return 1
+
+
+def _song_rule(
+    args: argparse.Namespace,
+    full: bool,
+    fresh_song: Any,
+    control: MockControl | None,
+    http: httpx.Client,
+    ledger: TaskLedger,
+) -> tuple[CheckTally, str | None]:
+    song: Song | None = None
+    if fresh_song is not None:
+        source, result = fresh_song()
+        song = Song(source, result, create_first=True)
+    elif args.used_song is not None:
+        song = Song(args.used_song[0], args.used_song[1], create_first=False)
+    elif full:
+        song = Song(SPEC_EXAMPLE_SONG[0], SPEC_EXAMPLE_SONG[1], create_first=True)
+    task_count = control.task_count if control is not None else None
+    return probe_song_rule(
+        lambda body: http.post(_CREATE_PATH, json=body), song, ledger, task_count=task_count
+    )
+
+
+def run(argv: Sequence[str] | None = None) -> tuple[LiveRun, argparse.Namespace] | int:
+    """Parse ``argv`` and run; the findings (with the parsed arguments), or an exit code."""
     args = _parser().parse_args(argv)
     api_key = os.environ.get(KEY_ENV, "")
     if not api_key:
@@ -145,18 +413,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     full = args.full or (not args.safe and is_loopback(args.base_url))
     mode = "full" if full else "safe"
+    cause = unreachable(args.base_url, f"/v1/tasks/{UNOWNED_TASK_ID}", timeout=args.timeout)
+    if cause is not None:
+        return _report_unreachable(args, mode, cause)
     tallies, notes = _run(args, api_key, full)
     secrets = [api_key, os.environ.get(SECOND_KEY_ENV, ""), os.environ.get(ADMIN_TOKEN_ENV, "")]
     for tally in tallies:
         if tally.first_failure:
             tally.first_failure = redact(tally.first_failure, secrets)
+    notes = [redact(note, secrets) for note in notes]
+    return LiveRun(tallies, notes, "full" if full else "safe"), args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    outcome = run(argv)
+    if isinstance(outcome, int):
+        return outcome
+    found, args = outcome
     args.report_dir.mkdir(parents=True, exist_ok=True)
-    write_junit(args.report_dir / "contract-junit.xml", args.base_url, tallies)
-    summary = summary_text(args.base_url, mode, tallies, notes)
+    write_junit(args.report_dir / "contract-junit.xml", args.base_url, found.tallies)
+    summary = summary_text(args.base_url, found.mode, found.tallies, found.notes)
     (args.report_dir / "contract-summary.txt").write_text(summary, encoding="utf-8")
     print(summary, end="")
     print(f"reports in {args.report_dir}: contract-junit.xml, contract-summary.txt")
-    return 0 if all(t.passed for t in tallies) else 1
+    return 0 if found.passed else 1
 
 
 if __name__ == "__main__":

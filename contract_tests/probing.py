@@ -20,9 +20,10 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from . import client_parsing
+from .deadline import RunDeadline
 from .steering import SongSupply, steer
 
-__all__ = ["SERVER_ANSWERS", "CheckTally", "all_checks", "tally_checks"]
+__all__ = ["SERVER_ANSWERS", "CheckTally", "all_checks", "judge_response", "tally_checks"]
 
 #: The tally of requests that got any HTTP answer at all (no dropped connection, no refusal).
 SERVER_ANSWERS = "server_answers_every_request"
@@ -49,9 +50,10 @@ class CheckTally:
         return self.failed == 0
 
 
-def _judge(
+def judge_response(
     case: Case[Any], response: Any, checks: Iterable[CheckFunction], tallies: dict[str, CheckTally]
 ) -> None:
+    """Run each check on its own on one response, so each failure counts for one check."""
     for check in checks:
         tally = tallies[check.__name__]
         tally.judged += 1
@@ -65,6 +67,28 @@ def _judge(
                 )
 
 
+def _send_and_judge(
+    case: Case[Any],
+    send: Callable[[Case[Any]], Any] | None,
+    checks: list[CheckFunction],
+    tallies: dict[str, CheckTally],
+    reachable: CheckTally,
+    deadline: RunDeadline | None,
+) -> None:
+    if deadline is not None and not deadline.allows():
+        return
+    reachable.judged += 1
+    try:
+        response = send(case) if send is not None else case.call()
+    except Exception as error:  # transport errors of requests or of the app
+        reachable.failed += 1
+        reachable.first_failure = reachable.first_failure or (
+            f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
+        )
+        return
+    judge_response(case, response, checks, tallies)
+
+
 def tally_checks(
     schema: OpenApiSchema,
     supply: SongSupply,
@@ -74,8 +98,14 @@ def tally_checks(
     operations: tuple[str, ...] | None = None,
     checks: list[CheckFunction] | None = None,
     send: Callable[[Case[Any]], Any] | None = None,
+    explicit: Callable[[Any], list[Case[Any]]] | None = None,
+    deadline: RunDeadline | None = None,
 ) -> dict[str, CheckTally]:
-    """Seeded cases for each operation (or those named) and mode; a tally per check."""
+    """Seeded cases for each operation (or those named) and mode; a tally per check.
+
+    ``explicit(operation)``: positive cases to send before the drawn ones (steered too).
+    ``deadline``: past it, cases are drawn but not sent.
+    """
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
     reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
@@ -86,6 +116,10 @@ def tally_checks(
         if operations is not None and operation.label not in operations:
             continue
         for mode in modes:
+            if mode == GenerationMode.POSITIVE and explicit is not None:
+                for case in explicit(operation):
+                    steer(case, supply, positive=True)
+                    _send_and_judge(case, send, chosen, tallies, reachable, deadline)
 
             @hypothesis.settings(
                 max_examples=examples,
@@ -98,16 +132,7 @@ def tally_checks(
             @hypothesis.given(operation.as_strategy(generation_mode=mode))
             def probe(case: Case[Any]) -> None:
                 steer(case, supply)
-                reachable.judged += 1
-                try:
-                    response = send(case) if send is not None else case.call()
-                except Exception as error:  # transport errors of requests or of the app
-                    reachable.failed += 1
-                    reachable.first_failure = reachable.first_failure or (
-                        f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
-                    )
-                    return
-                _judge(case, response, chosen, tallies)
+                _send_and_judge(case, send, chosen, tallies, reachable, deadline)
 
             try:
                 probe()

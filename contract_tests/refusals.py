@@ -14,6 +14,7 @@ import attrs
 import httpx
 
 from .probing import CheckTally
+from .report import redact
 
 __all__ = ["REFUSALS", "Refusal", "run_refusals"]
 
@@ -73,11 +74,20 @@ REFUSALS: Final = (
 
 
 def run_refusals(
-    base_url: str, api_key: str, *, send: Callable[[httpx.Request], httpx.Response] | None = None
+    base_url: str,
+    api_key: str,
+    *,
+    send: Callable[[httpx.Request], httpx.Response] | None = None,
+    timeout: float = 30.0,
+    answers: CheckTally | None = None,
 ) -> list[CheckTally]:
-    """Send each refusal probe; a tally per probe (status and error shape)."""
+    """Send each refusal probe; a tally per probe (status and error shape).
+
+    ``timeout`` bounds each answer; ``answers`` counts every probe sent and those that
+    got no answer (a timeout or a dropped connection).
+    """
     tallies = []
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with httpx.Client(base_url=base_url, timeout=timeout) as client:
         for probe in REFUSALS:
             headers = {}
             if probe.key == "valid":
@@ -90,9 +100,16 @@ def run_refusals(
             tally = CheckTally(probe.name, judged=1)
             try:
                 response = send(request) if send is not None else client.send(request)
-                problem = _problem(probe, response)
+                problem = _problem(probe, response, (api_key,))
             except httpx.HTTPError as error:
                 problem = f"no answer: {type(error).__name__}"
+                if answers is not None:
+                    answers.failed += 1
+                    answers.first_failure = answers.first_failure or (
+                        f"{probe.method} {probe.path}: {problem}"
+                    )
+            if answers is not None:
+                answers.judged += 1
             if problem is not None:
                 tally.failed = 1
                 tally.first_failure = f"{probe.method} {probe.path}: {problem}"
@@ -100,17 +117,17 @@ def run_refusals(
     return tallies
 
 
-def _problem(probe: Refusal, response: httpx.Response) -> str | None:
+def _problem(probe: Refusal, response: httpx.Response, secrets: tuple[str, ...] = ()) -> str | None:
+    # Masked before it is cut: a key across the cut would leave its start in the report.
+    text = redact(response.text, secrets)
     if response.status_code != probe.expected:
-        return f"expected {probe.expected}, got {response.status_code}: {response.text[:300]}"
+        return f"expected {probe.expected}, got {response.status_code}: {text[:300]}"
     try:
         error = response.json().get("error")
     except ValueError:
-        return f"{response.status_code} body is not JSON: {response.text[:200]}"
+        return f"{response.status_code} body is not JSON: {text[:200]}"
     if not isinstance(error, dict) or not all(
         isinstance(error.get(k), str) and error[k] for k in ("code", "message", "type")
     ):
-        return (
-            f"{response.status_code} body lacks error{{code, message, type}}: {response.text[:200]}"
-        )
+        return f"{response.status_code} body lacks error{{code, message, type}}: {text[:200]}"
     return None

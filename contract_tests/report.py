@@ -11,16 +11,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from evolink_persona._secret import mask_secrets
+
 from .probing import CheckTally
 
 __all__ = ["redact", "summary_text", "write_junit"]
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
+    """``text`` without any spelling of the secrets (JSON-escaped, URL-encoded, as is)."""
+    return mask_secrets(text, secrets, "[redacted]")
 
 
 def summary_text(

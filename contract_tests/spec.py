@@ -49,10 +49,12 @@ def conformance_schema(
     examples: int = budget.CONFORMANCE_EXAMPLES,
     phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful"),
     mode: str = "all",
+    request_timeout: float | None = None,
 ) -> OpenApiSchema:
     """A schemathesis schema of the merged spec, seeded, authenticated with ``api_key``.
 
-    ``app`` (an ASGI app) sends every request in-process; otherwise ``base_url`` is used.
+    ``app`` (an ASGI app) sends every request in-process; otherwise ``base_url`` is used,
+    each request bounded by ``request_timeout`` seconds.
     """
     if (app is None) == (base_url is None):
         raise ValueError("give exactly one of app or base_url")
@@ -77,6 +79,8 @@ def conformance_schema(
     }
     if base_url is not None:
         settings["base-url"] = base_url
+    if request_timeout is not None:
+        settings["request-timeout"] = request_timeout
     config = SchemathesisConfig.from_dict(settings)
     schema = schemathesis.openapi.from_dict(merged_spec(), config=config)
     if app is not None:

@@ -66,12 +66,17 @@ def _steer_window(params: dict[str, Any]) -> None:
             params["vocal_start"], params["vocal_end"] = 0, _STEERED_WINDOW
 
 
-def steer(case: Case[Any], supply: SongSupply, *, linked: bool = False) -> None:
+def steer(
+    case: Case[Any], supply: SongSupply, *, linked: bool = False, positive: bool | None = None
+) -> None:
     """Rewrite a positive case in place so that, on a correct server, it can succeed.
 
-    ``linked``: the case follows a link of the spec, whose values must be kept.
+    Only ids and the vocal window change: the free text (``name``, ``description``,
+    ``style``) keeps what was drawn. ``linked``: the case follows a link of the spec,
+    whose values must be kept. ``positive``: the case's mode, when it has no metadata
+    (an explicit case); by default its generation mode.
     """
-    if not _is_positive(case):
+    if not (_is_positive(case) if positive is None else positive):
         return
     label = str(case.operation.label)
     if label == CREATE_OPERATION and isinstance(case.body, dict):

@@ -13,12 +13,13 @@ from contract_tests import budget
 from contract_tests.differential import check_sdk_agrees_with_server
 from contract_tests.inprocess import fresh_mock
 
-_UNLIMITED = MockConfig(rate_limit=0, credits_per_user=1e12)
+_UNLIMITED = MockConfig(rate_limit=0, credits_per_user=1e12, seed=budget.SEED)
 _HUGE = 10**400  # a JSON integer no float can hold
 
 
 def test_sdk_and_server_agree_on_every_persona_request() -> None:
-    check_sdk_agrees_with_server(fresh_mock(_UNLIMITED), cases=budget.DIFFERENTIAL_CASES)
+    with fresh_mock(_UNLIMITED) as mock:
+        check_sdk_agrees_with_server(mock, cases=budget.DIFFERENTIAL_CASES)
 
 
 def test_sdk_gives_a_verdict_on_a_vocal_time_too_large_for_a_float() -> None:
@@ -34,14 +35,13 @@ def test_sdk_gives_a_verdict_on_a_vocal_time_too_large_for_a_float() -> None:
 
 
 def test_mock_refuses_a_vocal_time_too_large_for_a_float_with_400() -> None:
-    mock = fresh_mock(_UNLIMITED)
-    source, song = mock.fresh_song()
-    params = (
-        f'"source_task_id": "{source}", "result_id": "{song}", "name": "n", "description": "d", '
-        f'"vocal_start": {_HUGE}, "vocal_end": {_HUGE + 20}'
-    )
-    body = '{"model": "suno-persona", "model_params": {' + params + "}}"
-    with mock.http() as http:
+    with fresh_mock(_UNLIMITED) as mock, mock.http() as http:
+        source, song = mock.fresh_song()
+        params = (
+            f'"source_task_id": "{source}", "result_id": "{song}", "name": "n", '
+            f'"description": "d", "vocal_start": {_HUGE}, "vocal_end": {_HUGE + 20}'
+        )
+        body = '{"model": "suno-persona", "model_params": {' + params + "}}"
         response = http.post(
             "/v1/audios/generations", content=body, headers={"Content-Type": "application/json"}
         )

@@ -11,32 +11,35 @@ from evolink_mock import MockConfig, serve_in_thread
 from evolink_mock import fixtures as mock_fixtures
 
 from contract_tests import live
+from contract_tests.follow import LIFECYCLE_CHECKS
+from contract_tests.live_differential import SDK_AND_SERVER_AGREE
+from contract_tests.live_mutants import LIVE_MUTANTS
 from contract_tests.probing import SERVER_ANSWERS, all_checks
+from contract_tests.proxies import Exchange, Reply, Upstream, serve_proxy
 from contract_tests.refusals import REFUSALS
+from contract_tests.song_rule import ONE_PERSONA_PER_SONG
+
+#: Persona tasks that end in half a second, no rate limit: a run follows them quickly.
+_QUICK = MockConfig(rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3)
+#: Small budgets: these tests are about the runner's wiring, not about finding faults.
+_SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.1"]
 
 
 def _expected_names() -> set[str]:
     names = {check.__name__ for check in all_checks()} | {probe.name for probe in REFUSALS}
-    return names | {SERVER_ANSWERS}
+    added = {SERVER_ANSWERS, ONE_PERSONA_PER_SONG, SDK_AND_SERVER_AGREE, live.RUNNER_FINISHED}
+    return names | added | set(LIFECYCLE_CHECKS)
 
 
 @pytest.mark.parametrize("mode", ["--full", "--safe"])
 def test_live_runner_reports_every_check_against_a_loopback_mock(
     mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with serve_in_thread(MockConfig(rate_limit=0)) as mock:
+    with serve_in_thread(_QUICK) as mock:
         monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
         monkeypatch.setenv(live.SECOND_KEY_ENV, mock_fixtures.SECOND_API_KEY)
         monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
-        argv = [
-            "--base-url",
-            mock.base_url,
-            mode,
-            "--examples",
-            "10",
-            "--report-dir",
-            str(tmp_path),
-        ]
+        argv = ["--base-url", mock.base_url, mode, *_SMALL, "--report-dir", str(tmp_path)]
         argv += ["--task-id", mock_fixtures.DEMO_MUSIC_TASK_ID]
         code = live.main(argv)
     summary = (tmp_path / "contract-summary.txt").read_text()
@@ -59,10 +62,10 @@ def test_live_runner_defaults_to_safe_mode_off_loopback() -> None:
 def test_live_runner_fails_and_names_the_check_when_a_refusal_is_accepted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with serve_in_thread(MockConfig(rate_limit=0)) as mock:
+    with serve_in_thread(_QUICK) as mock:
         monkeypatch.setattr(mock.service, "authenticate", lambda key: mock_fixtures.DEMO_USER_ID)
         monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
-        argv = ["--base-url", mock.base_url, "--safe", "--examples", "5"]
+        argv = ["--base-url", mock.base_url, "--safe", *_SMALL]
         code = live.main([*argv, "--report-dir", str(tmp_path)])
     summary = (tmp_path / "contract-summary.txt").read_text()
     assert code == 1
@@ -78,9 +81,9 @@ def test_live_runner_says_what_a_bare_loopback_run_did_not_exercise(
     the report says so instead of counting responses those checks never judged."""
     monkeypatch.delenv(live.SECOND_KEY_ENV, raising=False)
     monkeypatch.delenv(live.ADMIN_TOKEN_ENV, raising=False)
-    with serve_in_thread(MockConfig(rate_limit=0)) as mock:
+    with serve_in_thread(_QUICK) as mock:
         monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
-        argv = ["--base-url", mock.base_url, "--examples", "5", "--report-dir", str(tmp_path)]
+        argv = ["--base-url", mock.base_url, *_SMALL, "--report-dir", str(tmp_path)]
         code = live.main(argv)
     summary = (tmp_path / "contract-summary.txt").read_text()
     suite = ET.parse(tmp_path / "contract-junit.xml").getroot()
@@ -110,11 +113,11 @@ def test_live_runner_says_what_a_bare_loopback_run_did_not_exercise(
 def test_live_runner_counts_the_reads_the_second_user_repeated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with serve_in_thread(MockConfig(rate_limit=0)) as mock:
+    with serve_in_thread(_QUICK) as mock:
         monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
         monkeypatch.setenv(live.SECOND_KEY_ENV, mock_fixtures.SECOND_API_KEY)
         monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
-        argv = ["--base-url", mock.base_url, "--full", "--examples", "5"]
+        argv = ["--base-url", mock.base_url, "--full", *_SMALL]
         argv += ["--task-id", mock_fixtures.DEMO_MUSIC_TASK_ID, "--report-dir", str(tmp_path)]
         code = live.main(argv)
     summary = (tmp_path / "contract-summary.txt").read_text()
@@ -125,4 +128,91 @@ def test_live_runner_counts_the_reads_the_second_user_repeated(
         ln for ln in summary.splitlines() if ln.split()[:2] in (["PASS", name], ["FAIL", name])
     )
     judged = int(line.split()[2])
-    assert 0 < judged <= 5, line
+    readable = next(ln for ln in summary.splitlines() if "lifecycle.tasks_stay_readable" in ln)
+    followed = int(readable.split()[2])
+    # Each 200 read is resent once: every followed read, and the (at most 5) first reads.
+    assert followed < judged <= followed + 5, (line, readable)
+
+
+def _no_control_api(exchange: Exchange, upstream: Upstream) -> Reply:
+    """A server that is not the mock: its ``/_mock/`` paths are unknown."""
+    if exchange.path.startswith("/_mock/"):
+        return Reply(404, (("Content-Type", "application/json"),), b'{"error": "not found"}')
+    return upstream.forward(exchange)
+
+
+def test_live_runner_without_a_control_api_says_so_and_still_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin token set against a server that has no control API (Prism, a staging):
+    the runner goes on without fresh songs, says why in a note, and writes its report."""
+    with serve_in_thread(_QUICK) as mock, serve_proxy(mock.base_url, _no_control_api) as proxy:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", proxy, "--full", *_SMALL, "--report-dir", str(tmp_path)]
+        code = live.main(argv)
+    summary = (tmp_path / "contract-summary.txt").read_text()
+    assert (tmp_path / "contract-junit.xml").exists()
+    assert f"note: {live.ADMIN_TOKEN_ENV} is set, but this is not the mock's control API" in summary
+    assert "/_mock/state answered 404" in summary
+    assert f"note: {live.NO_FRESH_SONGS}" in summary
+    assert code == 0, summary
+    assert mock.admin_token not in summary
+
+
+def test_live_runner_stops_sending_when_its_budget_is_spent_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_in_thread(_QUICK) as mock:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        argv = ["--base-url", mock.base_url, "--safe", *_SMALL, "--run-budget", "0"]
+        outcome = live.run([*argv, "--report-dir", str(tmp_path)])
+    assert not isinstance(outcome, int)
+    found, _ = outcome
+    assert any(note.startswith("the run budget of 0 s ran out") for note in found.notes)
+    judged = {t.name: t.judged for t in found.tallies}
+    assert judged["not_a_server_error"] == 0
+    assert judged[SDK_AND_SERVER_AGREE] == 0
+
+
+def test_live_differential_flags_a_server_that_accepts_a_31s_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full mode sends the boundary requests with fresh songs: a 31 s window accepted is a
+    disagreement with the SDK (safe mode's refusal probe names the same fault)."""
+    mutant = next(m for m in LIVE_MUTANTS if m.name == "window_up_to_31s")
+    with (
+        serve_in_thread(_QUICK) as mock,
+        serve_proxy(mock.base_url, mutant.make_rule(), admin_token=mock.admin_token) as proxy,
+    ):
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", proxy, "--full", *_SMALL, "--report-dir", str(tmp_path)]
+        outcome = live.run(argv)
+    assert not isinstance(outcome, int)
+    found, _ = outcome
+    differential = next(t for t in found.tallies if t.name == SDK_AND_SERVER_AGREE)
+    assert not differential.passed
+    assert "SDK refuses: vocal_end" in (differential.first_failure or "")
+
+
+def _songs_fail(exchange: Exchange, upstream: Upstream) -> Reply:
+    """A control API that answers its state but fails to make songs."""
+    if exchange.path.startswith("/_mock/music-tasks"):
+        return Reply(500, (("Content-Type", "text/plain"),), b"broken")
+    return upstream.forward(exchange)
+
+
+def test_live_runner_reports_a_part_that_stopped_and_still_writes_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_in_thread(_QUICK) as mock, serve_proxy(mock.base_url, _songs_fail) as proxy:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", proxy, "--full", *_SMALL, "--report-dir", str(tmp_path)]
+        code = live.main(argv)
+    summary = (tmp_path / "contract-summary.txt").read_text()
+    assert code == 1
+    assert f"FAIL  {live.RUNNER_FINISHED}" in summary
+    assert "persona creations stopped: HTTPStatusError" in summary
+    assert f"PASS  {SERVER_ANSWERS}" in summary  # the parts that could run, ran

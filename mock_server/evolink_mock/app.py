@@ -8,7 +8,6 @@ becomes the documented 500 body, never a traceback page.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -47,13 +46,6 @@ TASK_PATH_PREFIX = "/v1/tasks/"
 log = logging.getLogger("evolink_mock.requests")
 
 _JSON = (b"content-type", b"application/json")
-_HTML_PAGES = {
-    502: b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
-    b"</h1></center><hr><center>nginx</center></body></html>\n",
-    503: b"<html><head><title>503 Service Temporarily Unavailable</title></head><body><center>"
-    b"<h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body>"
-    b"</html>\n",
-}
 
 
 class _Reply:
@@ -90,7 +82,9 @@ async def _read_body(receive: Receive, limit: int, declared: int | None) -> byte
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            # Cut off (the client left, or the connection's body deadline closed it): a
+            # partial body must not be acted on.
+            raise invalid_request("The request body ended early: the connection was closed")
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -148,24 +142,15 @@ class MockApp:
                     reply = _not_allowed("GET" if detail else "POST")
                 else:
                     fault = service.faults.next(fault_header)
-                    reply_or_none = await self._early_fault(fault, detail)
-                    if reply_or_none is not None:
-                        reply = reply_or_none
+                    answer = fault.answer(task_detail=detail) if fault is not None else None
+                    if answer is not None:
+                        reply = _Reply(answer.status, answer.body, answer.headers)
                     else:
-                        try:
-                            user_id = self._authenticate(authorization)
-                            retry_after = service.rate_limiter.hit(user_id, service.now())
-                            if retry_after is not None:
-                                raise rate_limited(retry_after, task_detail=detail)
-                            if detail:
-                                task_id = path[len(TASK_PATH_PREFIX) :]
-                                result = service.task_detail(user_id, task_id)
-                            else:
-                                raw = await self._json_body(receive, content_type, content_length)
-                                result = create_generation(service, user_id, parse_json_body(raw))
-                            reply = _Reply(200, json.dumps(result).encode())
-                        except ApiError as error:
-                            reply = _error_reply(error)
+                        reply, user_id = await self._operation(
+                            receive, path, detail, authorization, content_type, content_length
+                        )
+                        if fault is not None:
+                            await fault.after_effect()
             elif path.startswith(CONTROL_PREFIX):
                 reply = await self._control(
                     scope, receive, method, path, admin_token, content_length
@@ -221,22 +206,31 @@ class MockApp:
             raise invalid_request(f"Content-Type must be application/json (got {shown})")
         return await _read_body(receive, self.service.config.max_body_bytes, content_length)
 
-    async def _early_fault(self, fault: Fault | None, detail: bool) -> _Reply | None:
-        """Faults that replace the answer (status faults) or delay it (slow)."""
-        if fault is None:
-            return None
-        mode = fault.mode
-        if mode == "slow":
-            await asyncio.sleep(fault.delay)
-            return None
-        if mode == "429":
-            return _error_reply(rate_limited(1, task_detail=detail))
-        if mode == "500":
-            return _error_reply(internal_error(task_detail=detail))
-        if mode in ("502", "503"):
-            status = int(mode)
-            return _Reply(status, _HTML_PAGES[status], ((b"content-type", b"text/html"),))
-        return None
+    async def _operation(
+        self,
+        receive: Receive,
+        path: str,
+        detail: bool,
+        authorization: bytes | None,
+        content_type: bytes | None,
+        content_length: int | None,
+    ) -> tuple[_Reply, str | None]:
+        """One public operation, refusals included; also the user it ran as, once known."""
+        service = self.service
+        user_id: str | None = None
+        try:
+            user_id = self._authenticate(authorization)
+            retry_after = service.rate_limiter.hit(user_id, service.now())
+            if retry_after is not None:
+                raise rate_limited(retry_after, task_detail=detail)
+            if detail:
+                result = service.task_detail(user_id, path[len(TASK_PATH_PREFIX) :])
+            else:
+                raw = await self._json_body(receive, content_type, content_length)
+                result = create_generation(service, user_id, parse_json_body(raw))
+            return _Reply(200, json.dumps(result).encode()), user_id
+        except ApiError as error:
+            return _error_reply(error), user_id
 
     async def _control(
         self,
@@ -265,19 +259,13 @@ class MockApp:
             return _error_reply(error)
 
     async def _send(self, send: Send, reply: _Reply, fault: Fault | None) -> None:
-        body = reply.body
-        mode = fault.mode if fault else None
-        if mode == "truncated":
-            body = body[: max(1, len(body) // 2)]
-        headers = [
-            *reply.headers,
-            (b"content-length", str(len(reply.body if mode == "drop" else body)).encode()),
-        ]
+        out = fault.outgoing(reply.body) if fault is not None else None
+        body = reply.body if out is None else out.body
+        length = len(body) if out is None else out.declared_length
+        headers = [*reply.headers, (b"content-length", str(length).encode())]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-        if mode == "drop":
-            await send(
-                {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
-            )
+        if out is not None and out.dropped:
+            await send({"type": "http.response.body", "body": body, "more_body": True})
             raise ConnectionDropped("fault injection: connection dropped mid-response")
         await send({"type": "http.response.body", "body": body})
 

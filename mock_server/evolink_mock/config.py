@@ -7,6 +7,7 @@ the CLI and the pytest fixture all describe a mock the same way.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import attrs
@@ -34,6 +35,11 @@ def _check_non_negative(_: object, attribute: attrs.Attribute[Any], value: float
         raise ValueError(f"{attribute.name} must be >= 0, got {value}")
 
 
+def _check_positive(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value}")
+
+
 def _check_fault_modes(
     _: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
@@ -53,7 +59,9 @@ class MockConfig:
     #: Probability that a persona task ends `failed` (drawn from the seeded generator).
     failure_rate: float = attrs.field(default=0.0, validator=_check_share)
     #: Seed of the generator behind ids, failures and seeded faults: same seed, same run.
-    seed: int = 0
+    #: Drawn at random unless given, so one user cannot predict another's task and persona
+    #: ids; pass one (`--seed`) for a reproducible run. The banner prints the one in use.
+    seed: int = attrs.field(factory=lambda: secrets.randbits(63))
     #: Credits each user starts with.
     credits_per_user: float = attrs.field(default=1000.0, validator=_check_non_negative)
     #: Credits one persona creation reserves (the response's `usage.credits_reserved`).
@@ -76,6 +84,18 @@ class MockConfig:
     admin_token: str = DEFAULT_ADMIN_TOKEN
     #: Largest request body accepted, in bytes; larger ones get 400 without being read further.
     max_body_bytes: int = attrs.field(default=64 * 1024, validator=_check_non_negative)
+    #: Largest request head (request line and headers), in bytes; larger ones get 431 and the
+    #: connection is closed without reading the rest (served mocks only).
+    max_header_bytes: int = attrs.field(default=64 * 1024, validator=_check_positive)
+    #: Seconds a connection has to send a complete request head, from opening or from the
+    #: first byte of its next request; then 408 and closed (served mocks only).
+    header_timeout: float = attrs.field(default=10.0, validator=_check_positive)
+    #: Seconds a request has to send its whole body once its head is in; then 408 and
+    #: closed (served mocks only).
+    body_timeout: float = attrs.field(default=10.0, validator=_check_positive)
+    #: Seconds a keep-alive connection may sit idle between requests before it is closed
+    #: (served mocks only).
+    keep_alive_timeout: float = attrs.field(default=5.0, validator=_check_positive)
     #: Entries kept in the request log the control API serves.
     request_log_size: int = attrs.field(default=1000, validator=_check_non_negative)
     #: Seconds a music task takes from creation to its end.

@@ -125,6 +125,11 @@ class MockHandle:
 
     # --- control ----------------------------------------------------------------------
 
+    def now(self) -> float:
+        """The mock's time (unix seconds): its clock plus every `advance` so far."""
+        now: float = self.app.service.now()
+        return now
+
     def advance(self, seconds: float) -> float:
         """Move the mock's clock forward; returns the new time."""
         now: float = self.app.service.advance(seconds)

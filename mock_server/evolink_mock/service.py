@@ -118,6 +118,18 @@ def _created_body(task: Task, now: float, credits: float) -> dict[str, Any]:
     }
 
 
+def _claim_fixture_song(fixed: dict[str, Task], persona: Task) -> None:
+    """A fixture persona task takes its song (found among its owner's music tasks)."""
+    for source in fixed.values():
+        if source.owner != persona.owner or source.claims is None:
+            continue
+        for index, song in enumerate(source.songs):
+            if song.result_id == persona.source_result_id:
+                source.claims[index] = persona.task_id
+                persona.source_task_id, persona.source_index = source.task_id, index
+                return
+
+
 class MockService:
     """State and rules of one mock instance."""
 
@@ -138,49 +150,48 @@ class MockService:
     # --- state ------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the fixtures: users, credits, tasks, claims, limits, faults and log."""
+        """Back to the fixtures: users, credits, tasks, claims, limits, faults and log.
+
+        The new state is built aside and swapped in under the lock, one whole container at
+        a time, so a request running meanwhile sees the old fixtures or the new ones (both
+        complete), never an empty key list or task table.
+        """
         config = self.config
-        with getattr(self, "_lock", threading.Lock()):
+        users: dict[str, User] = {}
+        keys: list[tuple[bytes, str]] = []
+        fixed: dict[str, Task] = {}
+        for fixture_user in fixtures.USERS:
+            credits = fixture_user.credits
+            users[fixture_user.user_id] = User(
+                fixture_user.user_id,
+                fixture_user.api_key,
+                config.credits_per_user if credits is None else credits,
+            )
+            keys.append((fixture_user.api_key.encode(), fixture_user.user_id))
+            for fixture_task in fixture_user.tasks:
+                task = _task_from_fixture(fixture_user.user_id, fixture_task)
+                fixed[task.task_id] = task
+        personas: dict[str, str] = {}
+        for task in list(fixed.values()):
+            if task.source_result_id is not None:
+                _claim_fixture_song(fixed, task)
+            if task.persona_id is not None and task.model == "suno-persona":
+                personas[task.persona_id] = task.task_id
+        if hasattr(self, "callbacks"):
+            self.callbacks.clear()
+        with self._lock:
             self._random = random.Random(config.seed)  # noqa: S311 - reproducible on purpose
-            self.users: dict[str, User] = {}
-            self._keys: list[tuple[bytes, str]] = []
-            self._fixed: dict[str, Task] = {}
+            self._fixed = fixed
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
+            self.users = users
+            self._keys = keys
             #: persona_id -> the persona task that made it (music generation looks it up).
-            self._personas: dict[str, str] = {}
-            if hasattr(self, "callbacks"):
-                self.callbacks.clear()
+            self._personas = personas
             self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
             self.faults = FaultPlan(config)
             self.request_log: collections.deque[RequestRecord] = collections.deque(
                 maxlen=config.request_log_size
             )
-            for fixture_user in fixtures.USERS:
-                credits = fixture_user.credits
-                self._add_user(
-                    fixture_user.user_id,
-                    fixture_user.api_key,
-                    config.credits_per_user if credits is None else credits,
-                )
-                for fixture_task in fixture_user.tasks:
-                    task = _task_from_fixture(fixture_user.user_id, fixture_task)
-                    self._fixed[task.task_id] = task
-            for task in list(self._fixed.values()):
-                if task.source_result_id is not None:
-                    self._claim_fixture_song(task)
-                if task.persona_id is not None and task.model == "suno-persona":
-                    self._personas[task.persona_id] = task.task_id
-
-    def _claim_fixture_song(self, persona: Task) -> None:
-        """A fixture persona task takes its song (found among its owner's music tasks)."""
-        for source in self._fixed.values():
-            if source.owner != persona.owner or source.claims is None:
-                continue
-            for index, song in enumerate(source.songs):
-                if song.result_id == persona.source_result_id:
-                    source.claims[index] = persona.task_id
-                    persona.source_task_id, persona.source_index = source.task_id, index
-                    return
 
     def _add_user(self, user_id: str, api_key: str, credits: float) -> User:
         user = User(user_id, api_key, credits)
@@ -523,14 +534,18 @@ class MockService:
             return task
 
     def snapshot(self) -> dict[str, Any]:
-        """A summary for the control API (no keys)."""
-        return {
-            "now": self.now(),
-            "users": {u.user_id: {"credits": u.credits} for u in self.users.values()},
-            "tasks": {"fixed": len(self._fixed), "recent": len(self._recent)},
-            "faults": self.faults.state(),
-            "rate_limit": {"limit": self.rate_limiter.limit, "window": self.rate_limiter.window},
-        }
+        """A summary for the control API (no keys), taken under the lock: one moment's state."""
+        with self._lock:
+            return {
+                "now": self.now(),
+                "users": {u.user_id: {"credits": u.credits} for u in self.users.values()},
+                "tasks": {"fixed": len(self._fixed), "recent": len(self._recent)},
+                "faults": self.faults.state(),
+                "rate_limit": {
+                    "limit": self.rate_limiter.limit,
+                    "window": self.rate_limiter.window,
+                },
+            }
 
     def record(self, entry: RequestRecord) -> None:
         self.request_log.append(entry)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
-from evolink_mock import MockConfig, create_app, fixtures, serve_in_thread
+from evolink_mock import FAULT_MODES, ManualClock, MockConfig, create_app, fixtures, serve_in_thread
 from evolink_mock.errors import ConnectionDropped
+from evolink_mock.faults import Fault, Phase
 from evolink_mock.handle import MockHandle
 
 from .conftest import CREATE, error_of, persona_body
@@ -55,6 +58,45 @@ def test_slow_fault_trips_a_client_timeout_over_a_real_socket() -> None:
         headers = {"Authorization": f"Bearer {live.api_key}", "X-Mock-Fault": "slow=0.3"}
         with pytest.raises(httpx.ReadTimeout):
             c.get(DETAIL, headers=headers, timeout=0.05)
+
+
+def test_a_client_that_gives_up_on_a_slow_creation_leaves_a_task_and_a_charge() -> None:
+    """`slow` holds the answer after the effect: the service got the request, the client left."""
+    with serve_in_thread(MockConfig(seed=1), clock=ManualClock()) as live:
+        headers = {"Authorization": f"Bearer {live.api_key}", "X-Mock-Fault": "slow=0.5"}
+        with (
+            httpx.Client(base_url=live.base_url, headers=headers) as c,
+            pytest.raises(httpx.ReadTimeout),
+        ):
+            c.post(CREATE, json=persona_body(), timeout=0.05)
+        deadline = time.monotonic() + 10
+        while not live.service.request_log and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert [r.fault for r in live.service.request_log] == ["slow"]
+        assert live.service.snapshot()["tasks"]["recent"] == 1
+        assert live.service.users[fixtures.DEMO_USER_ID].credits == 999.0
+
+
+def test_each_fault_acts_in_its_documented_phase() -> None:
+    phases = {mode: Fault(mode).phase for mode in FAULT_MODES}
+    assert phases == {
+        "429": Phase.BEFORE_EFFECT,
+        "500": Phase.BEFORE_EFFECT,
+        "502": Phase.BEFORE_EFFECT,
+        "503": Phase.BEFORE_EFFECT,
+        "slow": Phase.AFTER_EFFECT,
+        "truncated": Phase.ON_THE_WAY_OUT,
+        "drop": Phase.ON_THE_WAY_OUT,
+    }
+
+
+@pytest.mark.parametrize("mode", ["slow=0.01", "truncated"])
+def test_faults_after_the_effect_leave_the_task_created(
+    evolink_mock: MockHandle, mode: str
+) -> None:
+    with evolink_mock.client() as c:
+        c.post(CREATE, json=persona_body(), headers={"X-Mock-Fault": mode})
+    assert evolink_mock.service.snapshot()["tasks"]["recent"] == 1
 
 
 def test_slow_fault_then_answers_normally(client: httpx.Client) -> None:

@@ -114,6 +114,21 @@ def test_same_seed_same_ids_and_personas() -> None:
     assert run() == run()
 
 
+def test_unseeded_mocks_do_not_share_ids() -> None:
+    """Without a seed each mock draws its own: one user cannot predict another's next ids."""
+
+    def run() -> tuple[str, str]:
+        handle = _handle()
+        with handle.client() as c:
+            task_id = c.post(CREATE, json=persona_body()).json()["id"]
+            handle.finish_tasks()
+            return task_id, c.get(f"/v1/tasks/{task_id}").json()["result_data"]["persona_id"]
+
+    first, second = run(), run()
+    assert first[0] != second[0]
+    assert first[1] != second[1]
+
+
 def test_music_task_lists_songs_in_both_shapes(client: httpx.Client) -> None:
     from evolink_mock import fixtures
 

@@ -40,3 +40,10 @@ def test_the_cli_demo_without_the_extra_is_a_configuration_error_not_a_traceback
     assert result.returncode == 3
     assert "evolink-suno-persona[mock]" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_evolink_mock_without_the_extra_exits_3_naming_the_extra() -> None:
+    result = _run("import runpy\nrunpy.run_module('evolink_mock', run_name='__main__')")
+    assert result.returncode == 3
+    assert "pip install 'evolink-suno-persona[mock]'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypedDict
 
@@ -14,6 +16,8 @@ BASE_URL = "https://api.test"
 TASK_ID = "task-unified-1774170584-su75smg7"
 MUSIC_TASK_ID = "task-unified-1774169216-ocqaqde7"
 RESULT_ID = "4fcc4507-a7ae-4441-ad8a-465c2f61d5bb"
+#: A key with the characters JSON and URLs rewrite.
+SLASHY_KEY = "sk-Ab/cd+EF=gh/IJ+kl=="
 
 
 class PersonaArgs(TypedDict):
@@ -156,3 +160,32 @@ class CliRunner:
 
         self.patch("client_factory", factory)
         return cli.main(argv)
+
+
+# Spellings a server may echo a key in (JSON escapes, percent-encoding), and their undoing.
+
+
+def _every_char_escaped(key: str, upper: bool = False) -> str:
+    return "".join(f"\\u{ord(c):04X}" if upper else f"\\u{ord(c):04x}" for c in key)
+
+
+SPELLINGS: dict[str, Callable[[str], str]] = {
+    "literal": lambda key: key,
+    "json-slash": lambda key: key.replace("/", "\\/"),
+    "json-first-char": lambda key: f"\\u{ord(key[0]):04x}{key[1:]}",
+    "json-every-char": _every_char_escaped,
+    "json-every-char-upper": lambda key: _every_char_escaped(key, upper=True),
+    "url": lambda key: urllib.parse.quote(key, safe=""),
+    "url-lowercase": lambda key: re.sub(
+        "%[0-9A-F]{2}", lambda m: m[0].lower(), urllib.parse.quote(key, safe="")
+    ),
+    "url-slash-kept": lambda key: urllib.parse.quote(key),
+    "json-and-url-mixed": lambda key: urllib.parse.quote(key, safe="/").replace("/", "\\/"),
+}
+
+
+def undo_spellings(text: str) -> str:
+    """``text`` with JSON escapes and percent-encoding decoded (also as repr() shows them)."""
+    text = re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)
+    text = re.sub(r"\\+/", "/", text)
+    return urllib.parse.unquote(text)

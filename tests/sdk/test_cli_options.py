@@ -157,3 +157,31 @@ def test_a_value_argparse_cannot_place_is_never_echoed(
     err = capsys.readouterr().err
     assert shown in err
     assert "sk-secret-typed" not in err
+
+
+def test_a_key_file_that_is_not_utf8_is_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_bytes(b"\xff\xfe" + API_KEY.encode("utf-16-le"))
+    assert cli.main(["task", TASK_ID, "--api-key-file", str(key_file)]) == 3
+    err = capsys.readouterr().err
+    assert "not UTF-8 text" in err
+    assert "Traceback" not in err
+
+
+def test_a_key_file_with_a_byte_order_mark_is_read(tmp_path: Path, scripted_cli: CliRunner) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_bytes(b"\xef\xbb\xbf" + API_KEY.encode() + b"\r\n")  # as Notepad saves it
+    script = Script(json_reply(200, task_body("processing", 10)))
+    assert scripted_cli(script, ["task", TASK_ID, "--api-key-file", str(key_file)]) == 0
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_a_mock_port_out_of_range_is_a_usage_error(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["mock", "--port", port]) == 2
+    err = capsys.readouterr().err
+    assert "--port" in err
+    assert "0 to 65535" in err

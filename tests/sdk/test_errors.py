@@ -51,16 +51,17 @@ def test_each_documented_status_has_its_error_class(
     assert isinstance(error, ep.EvolinkError)
 
 
-def test_an_html_502_from_a_proxy_is_an_unexpected_response_with_an_excerpt(
+def test_an_html_502_from_a_proxy_is_a_server_error_quoting_the_page(
     fake_time: FakeTime,
 ) -> None:
     html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
     reply = httpx.Response(502, text=html, headers={"content-type": "text/html"})
     client = make_client(Script(reply), fake_time, max_retries=0)
-    with pytest.raises(ep.UnexpectedResponseError) as caught:
+    with pytest.raises(ep.ServerError) as caught:
         client.get_task(TASK_ID)
     assert caught.value.status_code == 502
     assert "502 Bad Gateway" in caught.value.body_excerpt
+    assert "without an API error body" in str(caught.value)
 
 
 def test_truncated_json_is_an_unexpected_response(fake_time: FakeTime) -> None:

@@ -5,7 +5,10 @@ hostile field values, error bodies, arrays, strings, null), huge integers, ``NaN
 ``1e309``, deep nesting, truncated JSON, non-UTF-8 bytes; plus named examples of each. No
 ``KeyError``, ``JSONDecodeError``, ``ValueError``, ``TypeError``, ``OverflowError``,
 ``RecursionError``, ``UnicodeDecodeError`` or httpx exception may escape, and a body that
-echoes the key must not carry it into a Task or an error.
+echoes the key, as is, JSON-escaped or URL-encoded, must not carry it into a Task or an error.
+Error bodies come in other shapes too (``{"error": "text"}``, a top-level ``{code, message}``,
+``detail``), statuses include every 2xx and redirects, and the status alone decides the class:
+only a 2xx gives a Task, a documented error status its own error class whatever the body.
 """
 
 from __future__ import annotations
@@ -20,7 +23,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.sdk.sdk_support import API_KEY, BASE_URL, RESULT_ID, TASK_ID, VALID
+from tests.sdk.sdk_support import (
+    BASE_URL,
+    RESULT_ID,
+    SLASHY_KEY,
+    SPELLINGS,
+    TASK_ID,
+    VALID,
+    undo_spellings,
+)
+
+#: The client's key: with "/", "+" and "=", the characters JSON and URLs rewrite.
+API_KEY = SLASHY_KEY
+#: Placeholders in drawn JSON, replaced in the encoded body by a spelling of the key (a JSON
+#: escape such as \/ must be written into the text, not through json.dumps).
+KEY_PLACEHOLDERS = {f"@@key-{name}@@": spell(API_KEY) for name, spell in SPELLINGS.items()}
 
 SETTINGS = settings(
     derandomize=True,
@@ -36,7 +53,8 @@ scalars = st.one_of(
     st.integers(min_value=10**300, max_value=10**400),  # beyond float range
     st.floats(),  # includes nan, inf
     st.text(max_size=20),
-    st.just(API_KEY),
+    st.sampled_from(sorted(KEY_PLACEHOLDERS)),
+    st.sampled_from(sorted(KEY_PLACEHOLDERS)).map(lambda placeholder: f"bad key {placeholder}!"),
     st.sampled_from(["completed", "failed", "pending", "processing", "cancelled", "queued"]),
 )
 any_json = st.recursive(
@@ -89,16 +107,15 @@ task_like = st.fixed_dictionaries(
         ),
     },
 )
-error_like = st.fixed_dictionaries(
-    {
-        "error": st.one_of(
-            any_json,
-            st.fixed_dictionaries(
-                {},
-                optional={k: any_json for k in ("code", "message", "type", "param")},
-            ),
-        )
-    }
+error_fields = st.fixed_dictionaries(
+    {}, optional={k: any_json for k in ("code", "message", "type", "param")}
+)
+error_like = st.one_of(
+    st.fixed_dictionaries({"error": st.one_of(any_json, error_fields)}),
+    # Other shapes: {"error": "text"}, a top-level {code, message}, FastAPI's detail.
+    st.fixed_dictionaries({"error": st.text(max_size=20)}, optional={"message": any_json}),
+    error_fields,
+    st.fixed_dictionaries({"detail": any_json}, optional={"code": any_json}),
 )
 
 
@@ -106,20 +123,50 @@ def _deep(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
+def _encode(value: object) -> bytes:
+    text = json.dumps(value)
+    for placeholder, spelling in KEY_PLACEHOLDERS.items():
+        text = text.replace(placeholder, spelling)
+    return text.encode()
+
+
 bodies = st.one_of(
-    st.one_of(task_like, error_like, any_json).map(lambda value: json.dumps(value).encode()),
-    st.one_of(task_like, error_like).map(lambda value: json.dumps(value).encode()[:-1]),
+    st.one_of(task_like, error_like, any_json).map(_encode),
+    st.one_of(task_like, error_like).map(lambda value: _encode(value)[:-1]),
     st.binary(max_size=64),
     st.integers(min_value=1_000, max_value=3_000).map(_deep),
 )
 statuses = st.one_of(
-    st.sampled_from([200, 201, 204, 400, 401, 402, 403, 404, 408, 418, 429, 500, 502, 503]),
+    st.sampled_from(
+        (
+            *(200, 201, 202, 203, 204, 206, 301, 302, 307, 308),
+            *(400, 401, 402, 403, 404, 408, 418, 429, 500, 502, 503),
+        )
+    ),
     st.integers(min_value=100, max_value=599),
 )
 header_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12)
 headers = st.fixed_dictionaries(
-    {}, optional={"Retry-After": header_values, "retry-after-ms": header_values}
+    {},
+    optional={
+        "Retry-After": header_values,
+        "retry-after-ms": header_values,
+        "Location": st.one_of(
+            header_values, st.sampled_from(sorted(KEY_PLACEHOLDERS.values())).map("/x?k=".__add__)
+        ),
+        "Content-Encoding": st.sampled_from(["br", "zstd", "identity", "x-unknown"]),
+    },
 )
+#: The class each documented error status must give, whatever the body.
+STATUS_CLASSES: dict[int, type[ep.EvolinkError]] = {
+    400: ep.BadRequestError,
+    401: ep.AuthenticationError,
+    402: ep.InsufficientQuotaError,
+    403: ep.PermissionDeniedError,
+    404: ep.NotFoundError,
+    429: ep.RateLimitedError,
+    **{status: ep.ServerError for status in range(500, 600)},
+}
 
 
 def _client(status: int, body: bytes, extra: dict[str, str]) -> ep.PersonaClient:
@@ -142,15 +189,20 @@ def _outcome(call: Any) -> object:
         return error
 
 
-def _assert_typed_and_clean(outcome: object) -> None:
+def _assert_typed_and_clean(outcome: object, status: int) -> None:
     assert isinstance(outcome, ep.Task | ep.EvolinkError), repr(outcome)
     shown = [repr(outcome), str(outcome)]
     if isinstance(outcome, ep.Task):
+        assert 200 <= status <= 299
         shown.append(repr(outcome.raw))
     else:
         shown.append(repr(vars(outcome)))
+        expected = STATUS_CLASSES.get(status)
+        if expected is not None:
+            assert isinstance(outcome, expected), (status, repr(outcome))
+            assert outcome.status_code == status
     for text in shown:
-        assert API_KEY not in text
+        assert API_KEY not in undo_spellings(text), text
 
 
 @SETTINGS
@@ -160,9 +212,7 @@ def test_get_task_gives_a_task_or_an_evolink_error_for_any_answer(
 ) -> None:
     with _client(status, body, extra) as client:
         outcome = _outcome(lambda: client.get_task(TASK_ID))
-    _assert_typed_and_clean(outcome)
-    if isinstance(outcome, ep.Task):
-        assert status == 200
+    _assert_typed_and_clean(outcome, status)
 
 
 @SETTINGS
@@ -172,7 +222,7 @@ def test_create_persona_gives_a_task_or_an_evolink_error_for_any_answer(
 ) -> None:
     with _client(status, body, extra) as client:
         outcome = _outcome(lambda: client.create_persona(**VALID))
-    _assert_typed_and_clean(outcome)
+    _assert_typed_and_clean(outcome, status)
 
 
 @settings(derandomize=True, max_examples=100, deadline=None)
@@ -198,7 +248,7 @@ def test_the_async_client_gives_the_same_outcome_class(status: int, body: bytes)
                 return error
 
     outcome = asyncio.run(read())
-    _assert_typed_and_clean(outcome)
+    _assert_typed_and_clean(outcome, status)
     with _client(status, body, {}) as client:
         assert type(outcome) is type(_outcome(lambda: client.get_task(TASK_ID)))
 
@@ -236,10 +286,21 @@ def test_a_hostile_200_is_an_unexpected_response_naming_the_problem(
         client.get_task(TASK_ID)
 
 
-@pytest.mark.parametrize("status", [400, 429, 500, 502])
-def test_a_deeply_nested_error_body_is_an_unexpected_response(status: int) -> None:
-    with _client(status, _deep(100_000), {}) as client, pytest.raises(ep.UnexpectedResponseError):
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, ep.BadRequestError),
+        (429, ep.RateLimitedError),
+        (500, ep.ServerError),
+        (502, ep.ServerError),
+    ],
+)
+def test_a_deeply_nested_error_body_keeps_the_class_of_its_status(
+    status: int, cls: type[ep.APIStatusError]
+) -> None:
+    with _client(status, _deep(100_000), {}) as client, pytest.raises(cls) as caught:
         client.get_task(TASK_ID, max_retries=0)
+    assert "without an API error body" in str(caught.value)
 
 
 def test_an_error_body_with_non_string_fields_is_still_read() -> None:

@@ -11,9 +11,8 @@ with PersonaClient() as client:               # key from EVOLINK_API_KEY
     print(persona.persona_id)
 """
 
-from __future__ import annotations
-
-import logging
+import logging as _logging
+from importlib import metadata as _metadata
 
 from ._async_client import AsyncPersonaClient
 from ._callbacks import read_callback
@@ -34,6 +33,7 @@ from ._errors import (
     EvolinkError,
     InsufficientQuotaError,
     NoSongsError,
+    NotAPersonaTaskError,
     NotFoundError,
     PermissionDeniedError,
     PersonaAlreadyExistsError,
@@ -57,7 +57,12 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._rules import Violation, check_persona_request, validate_persona_request
 
 # Silent unless the application configures logging (the library convention).
-logging.getLogger("evolink_persona").addHandler(logging.NullHandler())
+_logging.getLogger("evolink_persona").addHandler(_logging.NullHandler())
+
+try:
+    __version__ = _metadata.version("evolink-suno-persona")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -78,6 +83,7 @@ __all__ = [
     "InsufficientQuotaError",
     "MusicRequest",
     "NoSongsError",
+    "NotAPersonaTaskError",
     "NotFoundError",
     "PermissionDeniedError",
     "Persona",
@@ -103,3 +109,8 @@ __all__ = [
     "validate_music_request",
     "validate_persona_request",
 ]
+
+
+def __dir__() -> list[str]:
+    # The public names only: not the private modules or the imports above.
+    return sorted([*__all__, "__version__"])

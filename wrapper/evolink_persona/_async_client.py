@@ -13,9 +13,10 @@ import httpx
 
 from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
+from ._errors import attach_task
 from ._models import Persona, Song, Task, parse_task
 from ._music_client import AsyncMusicMethods
-from ._polling import PersonaWait, PollPolicy, ProgressCallback
+from ._polling import PersonaWait, PollPolicy, ProgressCallback, check_wait_timeout
 from ._retry import Done, Fail, Retry, RetryPolicy
 
 T = TypeVar("T")
@@ -99,6 +100,9 @@ class AsyncPersonaClient(AsyncMusicMethods):
                 await response.aread()
             except httpx.HTTPError as exc:
                 decision = attempts.on_exception(exc)
+            except BaseException as exc:  # cancelled or interrupted in flight
+                attempts.on_interrupt(exc)
+                raise
             else:
                 decision = attempts.on_response(response)
             if isinstance(decision, Done):
@@ -169,7 +173,11 @@ class AsyncPersonaClient(AsyncMusicMethods):
             started=self._clock(),
             estimated_time=estimated_time,
         )
-        return await self._wait(wait, first=None, on_progress=on_progress)
+        try:
+            return await self._wait(wait, first=None, on_progress=on_progress)
+        except BaseException as exc:
+            attach_task(exc, task_id, created=False)
+            raise
 
     async def _wait(
         self, wait: PersonaWait, *, first: Task | None, on_progress: ProgressCallback | None
@@ -199,7 +207,11 @@ class AsyncPersonaClient(AsyncMusicMethods):
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> Persona:
-        """``create_persona`` then ``wait_for_persona``; ``timeout`` bounds the waiting."""
+        """``create_persona`` then ``wait_for_persona``; ``timeout`` bounds the waiting.
+
+        Any error (or cancellation) after the creation was accepted carries ``task_id``.
+        """
+        check_wait_timeout(timeout)  # before anything is sent, so nothing is charged for it
         submitted = await self.create_persona(
             source_task_id=source_task_id,
             result_id=result_id,
@@ -209,11 +221,15 @@ class AsyncPersonaClient(AsyncMusicMethods):
             vocal_end=vocal_end,
             style=style,
         )
-        wait = PersonaWait(
-            submitted.id,
-            policy=self.poll_policy,
-            timeout=timeout,
-            started=self._clock(),
-            estimated_time=submitted.estimated_time,
-        )
-        return await self._wait(wait, first=submitted, on_progress=on_progress)
+        try:
+            wait = PersonaWait(
+                submitted.id,
+                policy=self.poll_policy,
+                timeout=timeout,
+                started=self._clock(),
+                estimated_time=submitted.estimated_time,
+            )
+            return await self._wait(wait, first=submitted, on_progress=on_progress)
+        except BaseException as exc:
+            attach_task(exc, submitted.id, created=True)
+            raise

@@ -12,9 +12,10 @@ import httpx
 
 from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
+from ._errors import attach_task
 from ._models import Persona, Song, Task, parse_task
 from ._music_client import MusicMethods
-from ._polling import PersonaWait, PollPolicy, ProgressCallback
+from ._polling import PersonaWait, PollPolicy, ProgressCallback, check_wait_timeout
 from ._retry import Done, Fail, Retry, RetryPolicy
 
 T = TypeVar("T")
@@ -98,6 +99,9 @@ class PersonaClient(MusicMethods):
                 response.read()
             except httpx.HTTPError as exc:
                 decision = attempts.on_exception(exc)
+            except BaseException as exc:  # cancelled or interrupted in flight
+                attempts.on_interrupt(exc)
+                raise
             else:
                 decision = attempts.on_response(response)
             if isinstance(decision, Done):
@@ -168,7 +172,11 @@ class PersonaClient(MusicMethods):
             started=self._clock(),
             estimated_time=estimated_time,
         )
-        return self._wait(wait, first=None, on_progress=on_progress)
+        try:
+            return self._wait(wait, first=None, on_progress=on_progress)
+        except BaseException as exc:
+            attach_task(exc, task_id, created=False)
+            raise
 
     def _wait(
         self, wait: PersonaWait, *, first: Task | None, on_progress: ProgressCallback | None
@@ -198,7 +206,11 @@ class PersonaClient(MusicMethods):
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> Persona:
-        """``create_persona`` then ``wait_for_persona``; ``timeout`` bounds the waiting."""
+        """``create_persona`` then ``wait_for_persona``; ``timeout`` bounds the waiting.
+
+        Any error (or cancellation) after the creation was accepted carries ``task_id``.
+        """
+        check_wait_timeout(timeout)  # before anything is sent, so nothing is charged for it
         submitted = self.create_persona(
             source_task_id=source_task_id,
             result_id=result_id,
@@ -208,11 +220,15 @@ class PersonaClient(MusicMethods):
             vocal_end=vocal_end,
             style=style,
         )
-        wait = PersonaWait(
-            submitted.id,
-            policy=self.poll_policy,
-            timeout=timeout,
-            started=self._clock(),
-            estimated_time=submitted.estimated_time,
-        )
-        return self._wait(wait, first=submitted, on_progress=on_progress)
+        try:
+            wait = PersonaWait(
+                submitted.id,
+                policy=self.poll_policy,
+                timeout=timeout,
+                started=self._clock(),
+                estimated_time=submitted.estimated_time,
+            )
+            return self._wait(wait, first=submitted, on_progress=on_progress)
+        except BaseException as exc:
+            attach_task(exc, submitted.id, created=True)
+            raise

@@ -5,6 +5,7 @@ The hierarchy::
     EvolinkError
     ├── ConfigurationError            no API key, bad base URL          (exit 3)
     ├── RequestValidationError        client-side rules, before sending (exit 4)
+    │   └── NotAPersonaTaskError      waiting on a task that is not a persona task (exit 4)
     ├── APIStatusError                the service answered with an error status
     │   ├── BadRequestError           400                               (exit 5)
     │   │   └── PersonaAlreadyExistsError  400, one persona per song    (exit 6)
@@ -27,6 +28,7 @@ module looks at a status code or an httpx exception to decide what to raise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -49,6 +51,7 @@ __all__ = [
     "EvolinkError",
     "InsufficientQuotaError",
     "NoSongsError",
+    "NotAPersonaTaskError",
     "NotFoundError",
     "PermissionDeniedError",
     "PersonaAlreadyExistsError",
@@ -76,6 +79,7 @@ class EvolinkError(Exception):
         type: str | None = None,
         param: str | None = None,
         hint: str | None = None,
+        task_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -84,6 +88,21 @@ class EvolinkError(Exception):
         self.type = type
         self.param = param
         self.hint = hint if hint is not None else self.default_hint
+        #: The task this error concerns, when one exists: set on every error raised after a
+        #: creation was accepted, so the id of a paid task is never lost.
+        self.task_id = task_id
+        #: True when a creation was sent but its outcome is unknown (it may have been charged).
+        self.creation_unconfirmed = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickling calls cls(*args), which the keyword-only constructors refuse:
+        # the error would not unpickle (and a multiprocessing.Pool waiting on it would hang).
+        # Rebuild without __init__ from args and the attributes instead.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+    def _amend(self, suffix: str) -> None:
+        self.message += suffix
+        self.args = (self.message,)
 
     def __str__(self) -> str:
         details = [
@@ -101,6 +120,13 @@ class EvolinkError(Exception):
         if self.hint:
             text += f". {self.hint}"
         return text
+
+
+def _rebuild(cls: type[EvolinkError], args: tuple[Any, ...]) -> EvolinkError:
+    """An error of class ``cls`` with ``args``, its attributes restored by pickle afterwards."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class ConfigurationError(EvolinkError):
@@ -123,11 +149,32 @@ class RequestValidationError(EvolinkError, ValueError):
         super().__init__(f"invalid request: {listed}", code="client_validation")
 
 
-class APIStatusError(EvolinkError):
-    """The service answered with an error status and an error body."""
+class NotAPersonaTaskError(RequestValidationError):
+    """The task waited on is another kind of task (a music task): the caller's mistake."""
 
-    def __init__(self, message: str, *, status_code: int, **kwargs: Any) -> None:
-        super().__init__(message, status_code=status_code, **kwargs)
+    default_hint = (
+        "Wait on the task id a persona creation returned (evolink-persona create prints it); "
+        "a music task's songs are listed with list_songs (evolink-persona songs)"
+    )
+
+    def __init__(self, *, task_id: str, model: str | None) -> None:
+        from ._rules import Violation
+
+        self.task_id = task_id
+        self.model = model
+        kind = f"a {model} task" if model else "a task without a persona result"
+        super().__init__([Violation("task_id", f"{task_id} is {kind}, not a persona task")])
+
+
+class APIStatusError(EvolinkError):
+    """The service answered with an error status. The status decides the class; the body
+    only adds detail (``code``, ``message``...), or ``body_excerpt`` when it is no API error."""
+
+    def __init__(
+        self, message: str, *, status_code: int, body_excerpt: str = "", **kwargs: Any
+    ) -> None:
+        self.body_excerpt = body_excerpt
+        super().__init__(_with_excerpt(message, body_excerpt), status_code=status_code, **kwargs)
 
 
 class BadRequestError(APIStatusError):
@@ -210,11 +257,17 @@ class UnexpectedResponseError(EvolinkError):
         "try again later, and report it if it persists"
     )
 
-    def __init__(self, message: str, *, body_excerpt: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, message: str, *, body_excerpt: str = "", location: str | None = None, **kwargs: Any
+    ) -> None:
         self.body_excerpt = body_excerpt
-        if body_excerpt:
-            message = f"{message}; body starts with {body_excerpt!r}"
-        super().__init__(message, **kwargs)
+        #: Where a redirect pointed (the SDK follows none), key masked.
+        self.location = location
+        super().__init__(_with_excerpt(message, body_excerpt), **kwargs)
+
+
+def _with_excerpt(message: str, excerpt: str) -> str:
+    return f"{message}; body starts with {excerpt!r}" if excerpt else message
 
 
 class TaskFailedError(EvolinkError):
@@ -243,7 +296,9 @@ class TaskFailedError(EvolinkError):
             hint = "The request itself was refused: change it before submitting again"
         else:
             hint = "Unknown failure code: check the message before submitting again"
-        super().__init__(f"task {task_id} {status}: {message}", code=code, type=type, hint=hint)
+        super().__init__(
+            f"task {task_id} {status}: {message}", code=code, type=type, hint=hint, task_id=task_id
+        )
 
 
 class WaitTimeoutError(EvolinkError):
@@ -262,7 +317,8 @@ class WaitTimeoutError(EvolinkError):
         progress = "unknown" if last_progress is None else f"{last_progress}%"
         super().__init__(
             f"task {task_id} not finished after {waited:.1f}s "
-            f"(last status {last_status or 'unknown'}, progress {progress})"
+            f"(last status {last_status or 'unknown'}, progress {progress})",
+            task_id=task_id,
         )
 
 
@@ -276,7 +332,9 @@ class NoSongsError(EvolinkError):
         self.task_id = task_id
         self.status = status
         self.model = model
-        super().__init__(f"task {task_id} (status {status}, model {model}) lists no songs")
+        super().__init__(
+            f"task {task_id} (status {status}, model {model}) lists no songs", task_id=task_id
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,6 +352,28 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
 # Words of the "one persona per song" refusal; the message text is not specified upstream.
 _DUPLICATE_MARKERS = ("already", "exists", "duplicate", "only create one")
 
+# Where an error body may keep its text besides "message" (FastAPI, OAuth, others).
+_MESSAGE_FIELDS = ("message", "detail", "error_description", "msg")
+
+try:  # the codings this httpx decodes (br and zstd only with their optional packages)
+    from httpx._decoders import SUPPORTED_DECODERS
+
+    _DECODABLE: frozenset[str] = frozenset(SUPPORTED_DECODERS)
+except ImportError:  # pragma: no cover - a future httpx that moved it
+    _DECODABLE = frozenset({"identity", "gzip", "deflate"})
+_DECODERS_TO_INSTALL = {"br": "brotli", "zstd": "zstandard"}
+
+REDIRECT_HINT = (
+    "The SDK never follows a redirect (it would resend the key and the request elsewhere): "
+    "if the new address is the service's, set base_url (or EVOLINK_BASE_URL) to it"
+)
+UNCONFIRMED_CREATION_HINT = (
+    "The creation was sent but its outcome is unknown: it may have created (and charged) a "
+    "suno-persona task. The API cannot list tasks, so before creating again look for a recent "
+    "suno-persona task and its reserved credits in your EvoLink account; once that task made "
+    "its persona, creating again from the same song is refused (PersonaAlreadyExistsError)"
+)
+
 
 def decode_json(content: bytes) -> Any:
     """``json.loads`` that fails only with ``ValueError``.
@@ -309,24 +389,81 @@ def decode_json(content: bytes) -> Any:
 
 
 def body_excerpt(content: bytes, key: ApiKey | None) -> str:
-    """A short, printable start of the body with the key removed, for error messages."""
+    """A short, printable start of the body with the key removed, for error messages.
+
+    The key is masked in the whole body first: cutting first would leave the start of a key
+    that straddles the cut.
+    """
+    if key is not None:
+        content = key.scrub(content)
     text = content[: BODY_EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-    text = " ".join(text.split())[:BODY_EXCERPT_CHARS]
-    return key.redact(text) if key is not None else text
+    return " ".join(text.split())[:BODY_EXCERPT_CHARS]
+
+
+def _undecodable_coding(headers: httpx.Headers | None) -> str | None:
+    """A ``Content-Encoding`` httpx passed through undecoded (it skips codings it lacks)."""
+    if headers is None:
+        return None
+    for value in headers.get_list("content-encoding", split_commas=True):
+        coding = value.strip().lower()
+        if coding and coding not in _DECODABLE:
+            return coding
+    return None
+
+
+def _is_binary(text: str) -> bool:
+    """Mostly replacement or control characters: bytes, not text worth quoting."""
+    noise = sum(1 for char in text if char == "\ufffd" or not char.isprintable())
+    return noise * 10 > len(text)
+
+
+def _describe_body(
+    content: bytes, headers: httpx.Headers | None, key: ApiKey | None
+) -> tuple[str, str]:
+    """(excerpt, note) for an unreadable body: a printable start to quote, or else a note
+    saying what the body is (empty, compressed with a coding httpx cannot decode, binary)."""
+    if not content:
+        return "", "the body is empty"
+    coding = _undecodable_coding(headers)
+    if coding is not None:
+        package = _DECODERS_TO_INSTALL.get(coding)
+        remedy = f"pip install {package}" if package else "no decoder for it is known"
+        return "", (
+            f"the body is compressed with Content-Encoding {coding[:40]!r}, which this "
+            f"installation cannot decode ({remedy})"
+        )
+    excerpt = body_excerpt(content, key)
+    if _is_binary(excerpt):
+        kind = headers.get("content-type") if headers is not None else None
+        shown = f" ({kind[:60]!r})" if kind else ""
+        return "", f"the body is {len(content)} bytes of binary data{shown}"
+    return excerpt, ""
 
 
 def _error_fields(content: bytes) -> dict[str, str] | None:
-    """The ``{"error": {...}}`` object as strings, or None when the body is not one."""
+    """``code``/``message``/``type``/``param`` of an error body, as strings; None when the body
+    is not one. Read from ``{"error": {...}}``, ``{"error": "text"}``, a top-level
+    ``{code, message}`` (or ``detail``, ``error_description``), or a bare JSON string."""
     try:
         payload = decode_json(content)
     except ValueError:
         return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("error"), dict):
+    if isinstance(payload, str):
+        return {"message": payload} if payload.strip() else None
+    if not isinstance(payload, dict):
         return None
-    raw = payload["error"]
-    return {
-        k: _text(raw[k]) for k in ("code", "message", "type", "param") if raw.get(k) is not None
-    }
+    error = payload.get("error")
+    source: Mapping[str, Any] = error if isinstance(error, dict) else payload
+    fields = {k: _text(source[k]) for k in ("code", "type", "param") if source.get(k) is not None}
+    message = next((source[k] for k in _MESSAGE_FIELDS if source.get(k) is not None), None)
+    if isinstance(error, str) and error:
+        if message is None:
+            message = error
+        else:
+            fields.setdefault("code", error)
+    if message is not None:
+        fields["message"] = _text(message)
+    return fields or None
 
 
 def _text(value: object) -> str:
@@ -339,48 +476,73 @@ def _text(value: object) -> str:
         return type(value).__name__
 
 
+def _status_class(status: int) -> type[APIStatusError] | None:
+    if 500 <= status <= 599:
+        return ServerError
+    return _STATUS_ERRORS.get(status)
+
+
+def _redirect(status: int, headers: httpx.Headers | None, key: ApiKey | None) -> EvolinkError:
+    location = headers.get("location") if headers is not None else None
+    if not location:
+        return UnexpectedResponseError(
+            f"the service answered a redirect (HTTP {status}) without a Location",
+            status_code=status,
+            hint=REDIRECT_HINT,
+        )
+    if key is not None:
+        location = key.redact(location)
+    location = location[:BODY_EXCERPT_CHARS]
+    return UnexpectedResponseError(
+        f"the service redirected (HTTP {status}) to {location!r}, which the SDK does not follow",
+        status_code=status,
+        location=location,
+        hint=REDIRECT_HINT,
+    )
+
+
 def error_from_response(
     status: int,
     content: bytes,
     *,
     key: ApiKey | None,
+    headers: httpx.Headers | None = None,
     retry_after: float | None = None,
     creating_persona: bool = False,
     retried: bool = False,
 ) -> EvolinkError:
     """The typed error for a non-2xx answer.
 
-    ``creating_persona`` and ``retried`` let a 400 "one persona per song" refusal say that an
-    earlier attempt of this same call may have created the persona.
+    The status decides the class (401 is an ``AuthenticationError`` whatever its body says, a
+    429 keeps ``retry_after``); the body adds ``code``/``message``/``type``/``param`` when it
+    has them, or an excerpt. ``creating_persona`` and ``retried`` let a 400 "one persona per
+    song" refusal say that an earlier attempt of this same call may have created the persona.
     """
-    fields = _error_fields(content)
-    if fields is None:
-        # A proxy's HTML page, a truncated or non-JSON body: not the API talking.
-        kind = "server error" if status >= 500 else "response"
-        return UnexpectedResponseError(
-            f"unexpected {kind} (HTTP {status}) without an API error body",
-            status_code=status,
-            body_excerpt=body_excerpt(content, key),
-        )
-    message = fields.get("message") or f"HTTP {status}"
     if key is not None:
-        message = key.redact(message)
+        content = key.scrub(content)
+    if 300 <= status <= 399:
+        return _redirect(status, headers, key)
+    cls = _status_class(status)
+    fields = _error_fields(content)
+    excerpt = ""
+    if fields is None:
+        # A proxy's HTML page, a truncated, non-JSON or binary body: not the API talking.
+        excerpt, note = _describe_body(content, headers, key)
+        message = f"HTTP {status} without an API error body" + (f"; {note}" if note else "")
+        fields = {}
+    else:
+        message = fields.get("message") or f"HTTP {status}"
+        if key is not None:
+            message = key.redact(message)
     common: dict[str, Any] = {
         "status_code": status,
         "code": fields.get("code"),
         "type": fields.get("type"),
         "param": fields.get("param"),
+        "body_excerpt": excerpt,
     }
-    if status >= 500:
-        return ServerError(message, **common)
-    cls = _STATUS_ERRORS.get(status)
     if cls is None:
-        return UnexpectedResponseError(
-            f"undocumented HTTP status {status}: {message}",
-            status_code=status,
-            code=common["code"],
-            type=common["type"],
-        )
+        return UnexpectedResponseError(f"undocumented HTTP status {status}: {message}", **common)
     if cls is RateLimitedError:
         return RateLimitedError(message, retry_after=retry_after, **common)
     if cls is BadRequestError and creating_persona:
@@ -406,10 +568,84 @@ def error_from_transport(exc: httpx.HTTPError, key: ApiKey | None) -> EvolinkErr
     return APIConnectionError(f"could not reach the service ({name}: {detail})")
 
 
-def schema_error(status: int, content: bytes, problem: str, key: ApiKey | None) -> EvolinkError:
+def schema_error(
+    status: int,
+    content: bytes,
+    problem: str,
+    key: ApiKey | None,
+    *,
+    task_id: str | None = None,
+) -> EvolinkError:
     """The typed error for a 2xx answer whose body breaks the API contract."""
     return UnexpectedResponseError(
-        f"response breaks the API contract: {problem}",
+        f"response breaks the API contract (HTTP {status}): {problem}",
         status_code=status,
         body_excerpt=body_excerpt(content, key),
+        task_id=task_id,
     )
+
+
+def unreadable_body_error(
+    status: int, content: bytes, key: ApiKey | None, headers: httpx.Headers | None
+) -> EvolinkError:
+    """The typed error for a 2xx answer that is not JSON: says what the body is instead."""
+    excerpt, note = _describe_body(content, headers, key)
+    return UnexpectedResponseError(
+        f"response breaks the API contract (HTTP {status}): {note or 'the body is not JSON'}",
+        status_code=status,
+        body_excerpt=excerpt,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# After a creation: the task id travels with every error, and an unknown outcome says so.
+
+
+def resume_hint(task_id: str) -> str:
+    return (
+        f"Task {task_id} was created (and charged) and may still finish: do not create it "
+        f"again; resume with wait_for_persona({task_id!r}) or `evolink-persona wait {task_id}`"
+    )
+
+
+def attach_task(exc: BaseException, task_id: str, *, created: bool) -> None:
+    """Name ``task_id`` in ``exc`` (raised while waiting for that task), once.
+
+    An ``EvolinkError`` about a read (a 503, a timeout) gets ``task_id`` and the task in its
+    message, and, when the SDK created the task, the hint to resume rather than create again;
+    an error about the task itself (failed, timed out) names it already. Any other exception
+    (``asyncio.CancelledError``, ``KeyboardInterrupt``, an error of ``on_progress``) stays
+    what it is and gets ``task_id`` and a note.
+    """
+    if getattr(exc, "task_id", None) is not None:
+        return
+    if isinstance(exc, EvolinkError):
+        exc.task_id = task_id
+        exc._amend(f" (while waiting for task {task_id})")
+        if created:
+            exc.hint = f"{resume_hint(task_id)}. {exc.hint}" if exc.hint else resume_hint(task_id)
+        return
+    with contextlib.suppress(AttributeError):  # an exception class with __slots__
+        exc.task_id = task_id  # type: ignore[attr-defined]
+    exc.add_note(resume_hint(task_id) if created else f"while waiting for task {task_id}")
+
+
+def mark_unconfirmed_creation(error: EvolinkError, *, accepted: bool) -> EvolinkError:
+    """``error`` of a persona creation whose outcome the SDK cannot confirm, saying so.
+
+    ``accepted``: the service answered 2xx (the task exists) but the answer is unreadable.
+    """
+    error.creation_unconfirmed = True
+    if accepted:
+        task = f" as task {error.task_id}" if error.task_id else ""
+        error._amend(f"; the service accepted the creation{task}")
+        error.hint = resume_hint(error.task_id) if error.task_id else UNCONFIRMED_CREATION_HINT
+    else:
+        error._amend("; the creation may have been accepted")
+        error.hint = UNCONFIRMED_CREATION_HINT
+    return error
+
+
+def note_interrupted_creation(exc: BaseException) -> None:
+    """Say on ``exc`` (a cancellation, an interrupt) that a creation was cut off mid-request."""
+    exc.add_note("A persona creation was interrupted mid-request. " + UNCONFIRMED_CREATION_HINT)

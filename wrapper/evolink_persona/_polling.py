@@ -32,6 +32,7 @@ from ._constants import (
     POLL_PROGRESS_TOLERANCE,
 )
 from ._errors import (
+    NotAPersonaTaskError,
     RequestValidationError,
     TaskFailedError,
     UnexpectedResponseError,
@@ -39,7 +40,7 @@ from ._errors import (
 )
 from ._forecast import ProgressForecast
 from ._models import COMPLETED, Persona, Task
-from ._rules import Violation
+from ._rules import PERSONA_MODEL, Violation
 
 logger = logging.getLogger("evolink_persona")
 
@@ -117,6 +118,14 @@ def _is_seconds(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
+def check_wait_timeout(timeout: float | None) -> None:
+    """RequestValidationError for a wait ``timeout`` no deadline can be made of."""
+    if timeout is not None and not _is_seconds(timeout):
+        raise RequestValidationError(
+            [Violation("timeout", "must be a number of seconds (not NaN) or None")]
+        )
+
+
 class PersonaWait:
     """The state of one wait_for_persona call."""
 
@@ -150,11 +159,15 @@ class PersonaWait:
         """The persona when ``task`` has it; raise when it ended without; None to go on."""
         self.last = task
         self.polls += 1
+        if (task.model is not None and task.model != PERSONA_MODEL) or task.songs:
+            # A music task's id passed by mistake: it would never carry a persona_id.
+            raise NotAPersonaTaskError(task_id=task.id, model=task.model)
         if task.status == COMPLETED:
             if task.persona_id is None:
                 raise UnexpectedResponseError(
                     f"task {task.id} completed without result_data.persona_id; "
-                    "is it a persona task?"
+                    "is it a persona task?",
+                    task_id=task.id,
                 )
             return Persona(persona_id=task.persona_id, task_id=task.id, task=task)
         if task.is_terminal:

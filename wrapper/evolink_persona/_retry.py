@@ -36,7 +36,10 @@ from ._errors import (
     decode_json,
     error_from_response,
     error_from_transport,
+    mark_unconfirmed_creation,
+    note_interrupted_creation,
     schema_error,
+    unreadable_body_error,
 )
 from ._models import SchemaError
 from ._secret import ApiKey
@@ -49,6 +52,13 @@ RETRYABLE_READ_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RETRYABLE_CREATE_STATUSES = frozenset({429})
 # Exceptions raised before a single byte of the request left this machine.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Exceptions after which a sent request may have taken effect: no answer, or an unreadable one.
+_MAYBE_DONE = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.DecodingError,
+)
 
 
 @frozen
@@ -174,7 +184,16 @@ class RequestAttempts(Generic[T]):
         retryable = self.idempotent or isinstance(exc, _NOT_SENT)
         if not isinstance(exc, httpx.TransportError):
             retryable = False  # e.g. an invalid URL: trying again changes nothing
-        return self._retry_or_fail(error, retryable, None)
+        decision = self._retry_or_fail(error, retryable, None)
+        maybe_done = isinstance(exc, _MAYBE_DONE) and not isinstance(exc, _NOT_SENT)
+        if isinstance(decision, Fail) and not self.idempotent and maybe_done:
+            mark_unconfirmed_creation(error, accepted=False)  # e.g. a read timeout after sending
+        return decision
+
+    def on_interrupt(self, exc: BaseException) -> None:
+        """A cancellation or an interrupt while a request was in flight (then re-raised)."""
+        if not self.idempotent:
+            note_interrupted_creation(exc)
 
     def on_response(self, response: httpx.Response) -> Done[T] | Retry | Fail:
         status = response.status_code
@@ -183,7 +202,10 @@ class RequestAttempts(Generic[T]):
         # a Task, an error message or an excerpt.
         content = self.key.scrub(response.content)
         if 200 <= status < 300:
-            return self._parse(status, content)
+            parsed = self._parse(status, content, response.headers)
+            if isinstance(parsed, Fail) and not self.idempotent:
+                mark_unconfirmed_creation(parsed.error, accepted=True)
+            return parsed
         retry_after = None
         if status in (429, 503):
             now = self.wall_clock() if self.wall_clock is not None else None
@@ -192,21 +214,36 @@ class RequestAttempts(Generic[T]):
             status,
             content,
             key=self.key,
+            headers=response.headers,
             retry_after=retry_after,
             creating_persona=not self.idempotent,
             retried=self.retries_done > 0,
         )
         allowed = RETRYABLE_READ_STATUSES if self.idempotent else RETRYABLE_CREATE_STATUSES
-        return self._retry_or_fail(error, status in allowed, retry_after)
+        decision = self._retry_or_fail(error, status in allowed, retry_after)
+        if isinstance(decision, Fail) and not self.idempotent and status >= 500:
+            mark_unconfirmed_creation(error, accepted=False)  # it may have failed after the effect
+        return decision
 
-    def _parse(self, status: int, content: bytes) -> Done[T] | Fail:
-        if status != 200:
-            return Fail(schema_error(status, content, f"undocumented HTTP {status}", self.key))
+    def _parse(self, status: int, content: bytes, headers: httpx.Headers) -> Done[T] | Fail:
+        """Any 2xx carrying a task is one (a 201 or 202 from a gateway as well as a 200)."""
         try:
             payload = decode_json(content)
         except ValueError:
-            return Fail(schema_error(status, content, "the body is not JSON", self.key))
+            return Fail(unreadable_body_error(status, content, self.key, headers))
         try:
             return Done(self.parse(payload))
         except SchemaError as exc:
-            return Fail(schema_error(status, content, str(exc), self.key))
+            # A creation's task exists once the service answered 2xx: keep its id if readable.
+            task_id = payload.get("id") if isinstance(payload, dict) else None
+            if self.idempotent or not isinstance(task_id, str) or not task_id:
+                task_id = None
+            return Fail(
+                schema_error(
+                    status,
+                    content,
+                    str(exc),
+                    self.key,
+                    task_id=task_id,
+                )
+            )

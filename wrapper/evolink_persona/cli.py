@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import importlib
 import json
 import os
-import shutil
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, NoReturn, TextIO
 
 import attrs
 
-from . import _cli_music
+from . import __version__, _cli_music
+from ._base import CREATE_PATH
 from ._client import PersonaClient
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_TIMEOUT
 from ._errors import (
@@ -43,6 +45,8 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._models import Persona, Song, Task
+from ._progress import ProgressDisplay, progress_display
+from ._progress import printable as _printable
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # argparse's own code for a malformed command line
@@ -101,17 +105,6 @@ def persona_to_json(persona: Persona) -> dict[str, Any]:
     }
 
 
-def _printable(text: str) -> str:
-    """``text`` with control characters escaped, for a terminal.
-
-    Titles, statuses and messages come from the service; printed raw, an escape sequence in
-    one could rewrite the user's terminal. (JSON output escapes them already.)
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
-
-
 def _print_json(value: object, out: TextIO) -> None:
     out.write(json.dumps(value, indent=2, sort_keys=True) + "\n")
 
@@ -144,37 +137,6 @@ def _describe_songs(songs: Sequence[Song], out: TextIO) -> None:
         out.write(_printable(f"{song.result_id}  {duration}  {song.title or ''}") + "\n")
 
 
-class ProgressDisplay:
-    """Live one-line progress on a terminal; one plain line per change elsewhere."""
-
-    def __init__(self, out: TextIO, *, live: bool, width: int | None = None) -> None:
-        self.out = out
-        self.live = live
-        # A line longer than the terminal wraps, and "\r" then rewrites only its last row.
-        self.width = width if width is not None else shutil.get_terminal_size().columns
-        self.last: tuple[str, int | None] | None = None
-
-    def __call__(self, task: Task) -> None:
-        state = (task.status, task.progress)
-        if state == self.last:
-            return
-        self.last = state
-        percent = task.progress if task.progress is not None else 0
-        if self.live:
-            filled = max(0, min(20, percent // 5))
-            bar = "#" * filled + "." * (20 - filled)
-            line = _printable(f"{task.id}  [{bar}] {percent:3d}%  {task.status:<12}")
-            self.out.write("\r" + line[: max(1, self.width - 1)])
-        else:
-            self.out.write(_printable(f"{task.id}: {task.status} {percent}%") + "\n")
-        self.out.flush()
-
-    def finish(self) -> None:
-        if self.live and self.last is not None:
-            self.out.write("\n")
-            self.out.flush()
-
-
 # --------------------------------------------------------------------------------------------
 # Where the client comes from: the real service with a key, or the embedded mock.
 
@@ -184,16 +146,24 @@ class Target:
     api_key: str
     base_url: str | None
     mock: bool
+    #: Where the key came from, as the user would name it in a hint.
+    key_source: str = API_KEY_ENV
 
 
 def _read_key_file(path: str) -> str:
+    # utf-8-sig: a byte order mark (Notepad writes one) is not part of the key.
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             key = handle.read().strip()
     except OSError as exc:
         raise ConfigurationError(
             f"cannot read the file given to --api-key-file: {exc.strerror}",
             hint="Pass a readable file that holds only the key",
+        ) from None
+    except UnicodeDecodeError as exc:  # the message would quote bytes of the file: not shown
+        raise ConfigurationError(
+            f"the --api-key-file file is not UTF-8 text (undecodable byte at offset {exc.start})",
+            hint="Save the key as plain text (UTF-8), the key alone on one line",
         ) from None
     if not key:
         raise ConfigurationError("the --api-key-file file is empty", hint="Put the key in it")
@@ -211,11 +181,13 @@ def _target(args: argparse.Namespace) -> Iterator[Target]:
         return
     if args.api_key_file:
         key = _read_key_file(args.api_key_file)
+        source = f"the key file {args.api_key_file} (--api-key-file)"
     else:
         key = os.environ.get(API_KEY_ENV, "").strip()
         if not key:
             raise ConfigurationError(NO_KEY_MESSAGE, hint="")
-    yield Target(api_key=key, base_url=args.base_url, mock=False)
+        source = API_KEY_ENV
+    yield Target(api_key=key, base_url=args.base_url, mock=False, key_source=source)
 
 
 class _MockModule:
@@ -289,6 +261,39 @@ def _cmd_songs(args: argparse.Namespace, target: Target, out: TextIO) -> int:
     return EXIT_OK
 
 
+def resume_command(task_id: str, args: argparse.Namespace) -> str:
+    """The exact command that goes on waiting for ``task_id`` where this one stopped."""
+    words = ["evolink-persona", "wait", task_id]
+    if args.base_url is not None:
+        words += ["--base-url", args.base_url]
+    if args.api_key_file is not None:
+        words += ["--api-key-file", args.api_key_file]
+    return shlex.join(words)
+
+
+def _unfinished(
+    task: Task | None, args: argparse.Namespace, out: TextIO, err: TextIO, *, why: str
+) -> str:
+    """Say how to resume an unfinished wait: the hint text; with --json, the task on stdout."""
+    task_id = task.id if task is not None else getattr(args, "task_id", None)
+    if task_id is None:
+        return (
+            "stopped before the creation was answered, so it may have been submitted: "
+            "look for a recent suno-persona task before creating again"
+        )
+    if args.mock:
+        return f"task {task_id} lived in the embedded mock, which stops with this command"
+    command = resume_command(task_id, args)
+    if args.json:
+        resume = {
+            "task_id": task_id,
+            "status": task.status if task is not None else None,
+            "progress": task.progress if task is not None else None,
+        }
+        _print_json({**resume, "finished": False, "stopped": why, "resume": command}, out)
+    return f"task {task_id} is still running; resume waiting with: {command}"
+
+
 def _wait_and_report(
     client: PersonaClient,
     args: argparse.Namespace,
@@ -296,11 +301,22 @@ def _wait_and_report(
     err: TextIO,
     run: Callable[[Callable[[Task], None]], Persona],
 ) -> int:
-    display = ProgressDisplay(err, live=err.isatty() and not args.json)
+    display = progress_display(err, json_lines=args.json)
     try:
-        persona = run(display)
-    finally:
-        display.finish()
+        try:
+            persona = run(display)
+        finally:
+            display.finish()
+    except WaitTimeoutError as error:
+        error.hint = _unfinished(display.task, args, out, err, why="wait-timeout")
+        raise
+    except KeyboardInterrupt:
+        hint = _unfinished(display.task, args, out, err, why="interrupted")
+        if args.json:
+            err.write(json.dumps({"error": {"class": "Interrupted", "hint": hint}}) + "\n")
+        else:
+            err.write(_printable(f"interrupted: {hint}") + "\n")
+        return EXIT_INTERRUPTED
     if args.json:
         _print_json(persona_to_json(persona), out)
     else:
@@ -364,7 +380,9 @@ def _cmd_demo(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO
             out.write(_printable(text) + "\n")
 
     def progress() -> ProgressDisplay:
-        return ProgressDisplay(out if not args.json else err, live=out.isatty())
+        if args.json:
+            return progress_display(err, json_lines=True)
+        return ProgressDisplay(out, live=out.isatty())
 
     with _client(target, args) as client:
         story = _cli_music.run_demo(
@@ -386,7 +404,7 @@ def _cmd_demo(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO
 
 
 def _cmd_music(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
-    display = ProgressDisplay(err, live=err.isatty() and not args.json)
+    display = progress_display(err, json_lines=args.json)
     try:
         with _client(target, args) as client:
             return _cli_music.run_music(
@@ -410,11 +428,37 @@ def _cmd_mock(argv: list[str]) -> int:
 # The parser and main.
 
 
+class UsageError(SystemExit):
+    """A malformed command line (exit 2); ``main`` prints it plain, or as JSON with --json.
+
+    A ``SystemExit``, as argparse's own error is, for callers of ``parse_args``.
+    """
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(EXIT_USAGE)
+        self.parser = parser
+        self.message = message
+
+
+def _unknown_command(head: str, tail: str) -> str:
+    """The message for a word that is no command: a near miss is named, anything else hidden.
+
+    A command name is no secret, and a word that close to one is not a pasted key; any other
+    word might be one (``evolink-persona sk-...``), so it is not shown.
+    """
+    value, _, listed = tail.partition(" (choose from ")
+    choices = [choice.strip(" '\"") for choice in listed.rstrip(")").split(",")]
+    close = difflib.get_close_matches(value.strip("'\""), choices, n=1, cutoff=0.6)
+    if close:
+        return f"{head}unknown command {value}; did you mean '{close[0]}'?"
+    return f"{head}invalid choice (value not shown) (choose from {listed}"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that does not echo values it could not place: one may be a pasted key.
 
     ``evolink-persona task X --api-key sk-...`` must not print ``sk-...`` back; option names
-    are kept so the user still sees what was wrong.
+    are kept so the user still sees what was wrong. Errors are raised as ``UsageError``.
     """
 
     def error(self, message: str) -> NoReturn:
@@ -429,8 +473,8 @@ class _Parser(argparse.ArgumentParser):
             message = f"{prefix}{shown}"
         elif "invalid choice: " in message:
             head, _, tail = message.partition("invalid choice: ")
-            message = f"{head}invalid choice (value not shown) {tail[tail.rfind('(choose from') :]}"
-        super().error(message)
+            message = _unknown_command(head, tail)
+        raise UsageError(self, message)
 
 
 def _option_parsers(*, on_command: bool) -> tuple[_Parser, _Parser]:
@@ -487,7 +531,8 @@ def _parser() -> _Parser:
         type=float,
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
-        help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+        help=f"stop waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g}); the task goes "
+        "on, and the message names the 'evolink-persona wait' command that resumes",
     )
 
     parser = _Parser(
@@ -501,6 +546,7 @@ def _parser() -> _Parser:
         epilog=_exit_code_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = [output, target]
 
@@ -509,15 +555,42 @@ def _parser() -> _Parser:
         allow_abbrev=False,
         parents=[*common, waiting],
         help="create a persona from a song",
+        description="Create a persona from one song of a finished music task (it costs "
+        "credits; the rules are checked before anything is sent). Required: --name and "
+        "--description, and without --mock also --source-task-id and --result-id (list a "
+        "task's songs with: evolink-persona songs TASK_ID).",
     )
-    create.add_argument("--source-task-id", help="the finished music task (--mock: demo task)")
-    create.add_argument("--result-id", help="the song's result_id (--mock: its first song)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--description", required=True)
-    create.add_argument("--vocal-start", type=float, metavar="SECONDS")
-    create.add_argument("--vocal-end", type=float, metavar="SECONDS")
-    create.add_argument("--style")
-    create.add_argument("--wait", action="store_true", help="wait for the persona_id")
+    create.add_argument(
+        "--source-task-id",
+        metavar="TASK_ID",
+        help="the finished music task the song belongs to (required; --mock: the demo task)",
+    )
+    create.add_argument(
+        "--result-id",
+        metavar="UUID",
+        help="the song's result_id, from 'evolink-persona songs TASK_ID' (required; --mock: "
+        "the task's first song)",
+    )
+    create.add_argument("--name", required=True, help="the persona's name (required)")
+    create.add_argument(
+        "--description", required=True, help="what the persona sounds like (required)"
+    )
+    create.add_argument(
+        "--vocal-start",
+        type=float,
+        metavar="SECONDS",
+        help="start of the vocal sample in the song; give both --vocal-start and --vocal-end "
+        "or neither, 10 to 30 s apart (default: the service picks)",
+    )
+    create.add_argument(
+        "--vocal-end", type=float, metavar="SECONDS", help="end of the vocal sample (see above)"
+    )
+    create.add_argument("--style", help="style tags for the persona (optional)")
+    create.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for the task to end and print the persona_id (else print the submitted task)",
+    )
 
     task = commands.add_parser("task", allow_abbrev=False, parents=common, help="show a task")
     task.add_argument("task_id")
@@ -571,14 +644,26 @@ def _check_placement(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         parser.error("the mock server takes its options after 'mock' (try: mock --help)")
     if args.command == "demo" and (args.api_key_file is not None or args.base_url is not None):
         parser.error("demo always uses the embedded mock: --api-key-file/--base-url do not apply")
+    if args.mock and args.base_url is not None:
+        parser.error(
+            "--mock serves the command from the embedded mock server, so --base-url would be "
+            "ignored: drop --mock to use that server, or --base-url to use the embedded mock"
+        )
+    if args.mock and args.api_key_file is not None:
+        parser.error(
+            "--mock uses the embedded mock's demo key, so --api-key-file would be ignored: "
+            "drop one of them"
+        )
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, targets: list[Target]) -> int:
+    """Run the command; ``targets`` receives the target, for the hints of a failure."""
     if args.command == "demo":
         # Not set_defaults(mock=True): parent parsers share their actions, so a default set
         # on one subcommand would leak into all of them.
         args.mock = True
     with _target(args) as target:
+        targets.append(target)
         if args.command == "task":
             return _cmd_task(args, target, out)
         if args.command == "songs":
@@ -592,6 +677,48 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _cmd_demo(args, target, out, err)
 
 
+def doubled_api_prefix(base_url: str | None) -> str | None:
+    """The base URL without its trailing API prefix, when its path repeats the API's (/v1).
+
+    The API's paths start with the prefix already, so ``http://host/v1`` sends every request
+    to ``/v1/v1/...``, which no server routes: the 404 then says nothing about the task.
+    """
+    if not base_url:
+        return None
+    prefix = "/" + CREATE_PATH.strip("/").split("/")[0]
+    trimmed = base_url.rstrip("/")
+    if trimmed.endswith(prefix) and "://" in trimmed[: -len(prefix)]:
+        return trimmed[: -len(prefix)]
+    return None
+
+
+def _cli_hint(error: EvolinkError, target: Target | None, args: argparse.Namespace) -> str:
+    """The error's hint in the CLI's terms: the options the user actually gave.
+
+    The SDK's hints name its environment variables and arguments; a command line that took
+    the key from --api-key-file or the URL from --base-url is told about those instead.
+    """
+    hint = error.hint
+    base_url = getattr(args, "base_url", None)
+    if isinstance(error, NotFoundError):
+        fixed = doubled_api_prefix(base_url or os.environ.get(BASE_URL_ENV))
+        if fixed is not None:
+            where = "--base-url" if base_url else BASE_URL_ENV
+            return (
+                f"The base URL ends with the API's own path prefix, so the request went to a "
+                f"doubled path the service does not know: set {where} to {fixed}"
+            )
+    if target is not None and target.key_source != API_KEY_ENV:
+        source = target.key_source
+        if isinstance(error, AuthenticationError):
+            return f"Check the key in {source}: it is missing, invalid or expired"
+        hint = hint.replace(f"{API_KEY_ENV} (or api_key=...)", source)
+    if base_url is not None:
+        hint = hint.replace(f"base_url or {BASE_URL_ENV}", "--base-url")
+        hint = hint.replace(BASE_URL_ENV, f"--base-url {base_url}")
+    return hint
+
+
 def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) -> int:
     if args is not None and getattr(args, "json", False):
         payload: dict[str, dict[str, Any]] = {
@@ -602,6 +729,7 @@ def _report(error: EvolinkError, args: argparse.Namespace | None, err: IO[str]) 
                 "code": error.code,
                 "type": error.type,
                 "hint": error.hint,
+                "task_id": error.task_id,
             }
         }
         if isinstance(error, RequestValidationError):
@@ -621,19 +749,44 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_mock(arguments[1:])
         except EvolinkError as error:
             return _report(error, None, err)
+        except SystemExit as exit_request:  # its --help, or a usage error it printed
+            return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
     parser = _parser()
     try:
         args = parser.parse_args(arguments)
         _check_placement(parser, args)
-    except SystemExit as exit_request:
+    except UsageError as usage:
+        return _report_usage(usage, json_lines="--json" in arguments, err=err)
+    except SystemExit as exit_request:  # --help, --version
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    targets: list[Target] = []
     try:
-        return _run(args, out, err)
+        return _run(args, out, err, targets)
     except EvolinkError as error:
+        error.hint = _cli_hint(error, targets[0] if targets else None, args)
         return _report(error, args, err)
-    except KeyboardInterrupt:
-        err.write("interrupted\n")
+    except KeyboardInterrupt as interrupt:
+        notes = [_printable(str(note)) for note in getattr(interrupt, "__notes__", ())]
+        if args.json:
+            # e.g. the id of a task just created, so a script can resume it
+            err.write(json.dumps({"error": {"class": "Interrupted", "hint": "", "notes": notes}}))
+            err.write("\n")
+        else:
+            err.write("interrupted\n")
+            for note in notes:
+                err.write(note + "\n")
         return EXIT_INTERRUPTED
+
+
+def _report_usage(usage: UsageError, *, json_lines: bool, err: TextIO) -> int:
+    hint = f"see: {usage.parser.prog} --help"
+    if json_lines:
+        error = {"class": "UsageError", "message": usage.message, "hint": hint}
+        err.write(json.dumps({"error": error}) + "\n")
+    else:
+        usage.parser.print_usage(err)
+        err.write(f"{usage.parser.prog}: error: {usage.message} ({hint})\n")
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover
