@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._base import CREATE_METHOD, ApiRequest, ClientCore
-from ._errors import NoSongsError, RequestValidationError
+from ._errors import NoSongsError, RequestValidationError, TaskFailedError
 from ._models import COMPLETED, Persona, Song, Task, parse_task
 from ._music import DEFAULT_MUSIC_MODEL, MusicRequest
 from ._polling import PersonaWait, PollPolicy, ProgressCallback
@@ -40,13 +40,23 @@ class SongsWait(PersonaWait):
     """The state of one ``wait_for_songs``: the persona wait, ending on songs instead."""
 
     def observe_songs(self, task: Task) -> tuple[Song, ...] | None:
+        """The songs once ``task`` completed; raise when it ended without; None to go on."""
+        self.last = task
+        self.polls += 1
         if task.status == COMPLETED:
-            self.last = task
-            self.polls += 1
-            if not task.songs:
+            if not task.songs:  # a persona task's id passed by mistake, or an empty result
                 raise NoSongsError(task_id=task.id, status=task.status, model=task.model)
             return task.songs
-        self.observe(task)  # raises TaskFailedError on failed/cancelled; None while running
+        if task.is_terminal:
+            error = task.error
+            raise TaskFailedError(
+                error.message if error else "no error given",
+                task_id=task.id,
+                status=task.status,
+                code=error.code if error else None,
+                retryable=error.retryable if error else None,
+                type=error.type if error else None,
+            )
         return None
 
 
