@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from evolink_api.api.audio_generation import create_suno_persona
+from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.client import AuthenticatedClient
 from evolink_api.models.suno_persona_creation_request import SunoPersonaCreationRequest
 from evolink_api.models.suno_persona_creation_request_model_params import (
@@ -122,7 +122,7 @@ def _generated_call(transport: httpx.MockTransport) -> Callable[[], object]:
                 vocal_end=30,
             ),
         )
-        return create_suno_persona.sync(client=client, body=body)
+        return create_audio_generation.sync(client=client, body=body)
 
     return call
 

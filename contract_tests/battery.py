@@ -28,7 +28,9 @@ __all__ = ["MockFactory", "failing_checks"]
 #: Makes a fresh (possibly broken) mock from a config.
 MockFactory = Callable[[MockConfig], InProcessMock]
 
-_OPEN: MockConfig = MockConfig(rate_limit=0, credits_per_user=1e12, seed=budget.SEED)
+_OPEN: MockConfig = MockConfig(
+    rate_limit=0, credits_per_user=1e12, seed=budget.SEED, callback_mode="test"
+)
 
 
 @functools.cache

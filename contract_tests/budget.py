@@ -26,10 +26,18 @@ LIFECYCLE_STEPS: Final = 25
 #: Persona requests generated for the SDK-against-server differential.
 DIFFERENTIAL_CASES: Final = 400
 
+#: Music requests generated for the SDK-against-server differential of music generation.
+MUSIC_DIFFERENTIAL_CASES: Final = 300
+#: Music lifecycle machine (tasks, personas applied, callbacks): runs, most rules in one.
+MUSIC_LIFECYCLE_RUNS: Final = 25
+MUSIC_LIFECYCLE_STEPS: Final = 20
+
 #: Smaller budgets for the mutant self-test, which runs the battery once per mutant.
 MUTANT_CONFORMANCE_EXAMPLES: Final = 25
 MUTANT_LIFECYCLE_RUNS: Final = 15
 MUTANT_DIFFERENTIAL_CASES: Final = 150
+MUTANT_MUSIC_DIFFERENTIAL_CASES: Final = 100
+MUTANT_MUSIC_LIFECYCLE_RUNS: Final = 12
 
 #: Live runner (scripts/contract): fuzzing examples per operation.
 LIVE_EXAMPLES: Final = 40

@@ -50,6 +50,20 @@ _REQUEST_FIELDS: Final = (
     "vocal_start",
     "vocal_end",
     "style",
+    # music generation
+    "prompt",
+    "title",
+    "custom_mode",
+    "instrumental",
+    "negative_tags",
+    "vocal_gender",
+    "style_weight",
+    "weirdness_constraint",
+    "audio_weight",
+    "persona_id",
+    "persona_model",
+    "duration",
+    "callback_url",
 )
 
 
@@ -146,9 +160,10 @@ def bad_request_names_the_field(ctx: CheckContext, response: Response, case: Cas
 
 @schemathesis.check
 def creation_returns_pending_task(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
-    """An accepted persona creation returns a new task: an ``id`` of the upstream form,
-    ``object: audio.generation.task``, ``type: audio``, ``model: suno-persona``,
-    ``status: pending`` at progress 0, an estimated time and the credits reserved."""
+    """An accepted creation returns a new task: an ``id`` of the upstream form,
+    ``object: audio.generation.task``, ``type: audio``, the ``model`` asked for
+    (``suno-persona``; a music model's ``-beta`` name), ``status: pending`` at progress 0,
+    an estimated time and the credits reserved."""
     if _label(case) != CREATE_OPERATION or response.status_code != 200:
         return
     task = _json(response)
@@ -158,10 +173,12 @@ def creation_returns_pending_task(ctx: CheckContext, response: Response, case: C
         isinstance(task_id, str) and TASK_ID_PATTERN.fullmatch(task_id),
         (f"creation 200 has no task id of the form task-unified-<unix>-<8>: {task_id!r}"),
     )
+    asked = case.body.get("model") if isinstance(case.body, dict) else None
+    model = asked if asked == "suno-persona" or str(asked).endswith("-beta") else f"{asked}-beta"
     expected = {
         "object": "audio.generation.task",
         "type": "audio",
-        "model": "suno-persona",
+        "model": model,
         "status": "pending",
         "progress": 0,
     }

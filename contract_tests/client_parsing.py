@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import httpx
 import schemathesis
-from evolink_api.api.audio_generation import create_suno_persona
+from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.api.task_management import get_task_detail
 from evolink_api.client import Client
 from evolink_persona import (
@@ -96,7 +96,7 @@ def replay_with_sdk(
 def _parse_generated(operation: str, recorded: httpx.Response) -> Any:
     client = Client(base_url=_REPLAY_BASE_URL, raise_on_unexpected_status=True)
     if operation == CREATE_OPERATION:
-        return create_suno_persona._parse_response(client=client, response=recorded)
+        return create_audio_generation._parse_response(client=client, response=recorded)
     return get_task_detail._parse_response(client=client, response=recorded)
 
 

@@ -68,18 +68,22 @@ class TaskLedger:
 
     tasks: dict[str, _Followed] = attrs.field(factory=dict)
 
-    def created(self, task_id: str, creation: Any) -> None:
-        """A persona task this run created; its creation response is the first sight of it."""
+    def created(self, task_id: str, creation: Any, *, persona: bool = True) -> None:
+        """A task this run created (a persona task unless ``persona`` is False: music);
+        its creation response is the first sight of it."""
         if task_id not in self.tasks:
             last = creation if isinstance(creation, dict) else None
-            self.tasks[task_id] = _Followed(TaskHistory(task_id, persona=True, last=last), True)
+            history = TaskHistory(task_id, persona=persona, last=last)
+            self.tasks[task_id] = _Followed(history, True)
 
     def given(self, task_id: str) -> None:
         """A task the user named (of any kind)."""
         if task_id not in self.tasks:
             self.tasks[task_id] = _Followed(TaskHistory(task_id, persona=False), False)
 
-    def record_creation(self, response_status: int, content: bytes) -> None:
+    def record_creation(
+        self, response_status: int, content: bytes, *, persona: bool = True
+    ) -> None:
         """Enter the task an accepted creation answered with, if it names one."""
         if response_status != 200:
             return
@@ -89,7 +93,7 @@ class TaskLedger:
             return
         task_id = body.get("id") if isinstance(body, dict) else None
         if isinstance(task_id, str) and task_id:
-            self.created(task_id, body)
+            self.created(task_id, body, persona=persona)
 
     @property
     def created_count(self) -> int:

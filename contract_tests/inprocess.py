@@ -18,7 +18,11 @@ from evolink_mock.handle import IN_PROCESS_BASE_URL, SyncASGITransport
 from . import budget
 from .steering import SongSupply
 
-__all__ = ["DEMO_READABLE_TASKS", "InProcessMock", "fresh_mock"]
+__all__ = ["DEMO_READABLE_TASKS", "UNANSWERED_CALLBACK_URL", "InProcessMock", "fresh_mock"]
+
+#: Where steered requests send callbacks: loopback, the discard port, nothing listens; the
+#: callback checks use a real receiver instead (``contract_tests.callbacks``).
+UNANSWERED_CALLBACK_URL = "http://127.0.0.1:9/steered-callbacks"
 
 #: Tasks of the demo user, one per shape a task detail can take.
 DEMO_READABLE_TASKS: tuple[str, ...] = (
@@ -75,7 +79,12 @@ class InProcessMock:
         return task.task_id, task.songs[0].result_id
 
     def supply(self) -> SongSupply:
-        return SongSupply(fresh_song=self.fresh_song, readable_tasks=DEMO_READABLE_TASKS)
+        return SongSupply(
+            fresh_song=self.fresh_song,
+            readable_tasks=DEMO_READABLE_TASKS,
+            persona_id=mock_fixtures.DEMO_PERSONA_ID,
+            callback_url=UNANSWERED_CALLBACK_URL,
+        )
 
     def http(self, api_key: str | None = None) -> httpx.Client:
         """A sync httpx client into the app, authenticated as ``api_key`` (demo user by default)."""
@@ -98,7 +107,9 @@ def fresh_mock(config: MockConfig | None = None) -> InProcessMock:
     app = create_app(
         config
         if config is not None
-        else MockConfig(rate_limit=0, credits_per_user=1e12, seed=budget.SEED),
+        else MockConfig(
+            rate_limit=0, credits_per_user=1e12, seed=budget.SEED, callback_mode="test"
+        ),
         clock=clock,
     )
     return InProcessMock(app=app, clock=clock)

@@ -212,14 +212,27 @@ class _Creations:
     """Sends a creation case, enters the task an accepted one answers with, and lets the
     follower read the tasks that are due."""
 
-    def __init__(self, ledger: TaskLedger, follower: Follower, session: requests.Session) -> None:
+    def __init__(
+        self,
+        ledger: TaskLedger,
+        follower: Follower,
+        session: requests.Session,
+        auth: dict[str, str] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.follower = follower
         self.session = session
+        self.auth = auth
 
     def __call__(self, case: Case[Any]) -> Any:
-        response = case.call(session=self.session)
-        self.ledger.record_creation(response.status_code, response.content)
+        # A drawn case carries the key from its strategy; an explicit one (no metadata: the
+        # free-text creations) is given it at the call, or it is only ever a 401.
+        extra = self.auth if case.meta is None else None
+        response = case.call(session=self.session, headers=extra)
+        # The request's `model` says which vendor operation answered: music is no persona.
+        asked = case.body.get("model") if isinstance(case.body, dict) else None
+        persona = asked == "suno-persona" or not isinstance(asked, str)
+        self.ledger.record_creation(response.status_code, response.content, persona=persona)
         self.follower.tick()
         return response
 
@@ -300,7 +313,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
                 modes=creation_modes,
                 operations=(CREATE_OPERATION,),
                 checks=chosen,
-                send=_Creations(ledger, follower, session),
+                send=_Creations(ledger, follower, session, {"Authorization": f"Bearer {api_key}"}),
                 explicit=free_text_cases,
                 deadline=deadline,
             )

@@ -18,6 +18,7 @@ import pytest
 from evolink_mock import MockApp
 from evolink_mock import app as mock_app_module
 from evolink_mock import fixtures as mock_fixtures
+from evolink_mock import generations as mock_generations
 from evolink_mock import validation as mock_validation
 
 from .inprocess import InProcessMock
@@ -97,7 +98,7 @@ def _wrap_request_check(
             before(params)
         return original(body)
 
-    patch.setattr(mock_app_module, "check_persona_request", check)
+    patch.setattr(mock_generations, "check_persona_request", check)
 
 
 def _lone_vocal_time(mock: InProcessMock, patch: pytest.MonkeyPatch) -> MockApp:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 from schemathesis import Case, GenerationMode
 
+from .music_steering import steer_music
 from .spec import CREATE_OPERATION, TASK_OPERATION
 
 __all__ = ["SongSupply", "steer"]
@@ -32,6 +33,10 @@ class SongSupply:
     fresh_song: Callable[[], tuple[str, str]] | None
     #: Ids of tasks the caller owns (music, persona, failed, unfinished...).
     readable_tasks: tuple[str, ...]
+    #: A completed persona of the caller, for music requests that apply one.
+    persona_id: str | None = None
+    #: Where steered music requests ask their callback to go (a loopback receiver).
+    callback_url: str | None = None
     _turn: int = 0
 
     def next_readable(self) -> str:
@@ -75,6 +80,9 @@ def steer(
         return
     label = str(case.operation.label)
     if label == CREATE_OPERATION and isinstance(case.body, dict):
+        if case.body.get("model") != "suno-persona":
+            steer_music(case.body, persona_id=supply.persona_id, callback_url=supply.callback_url)
+            return
         params = case.body.get("model_params")
         if not isinstance(params, dict):
             return

@@ -24,7 +24,12 @@ from contract_tests.proxies import Rule, pass_through, serve_proxy
 
 #: Short tasks, nothing left to chance: a run follows every task it starts within seconds.
 _MOCK = MockConfig(
-    persona_duration=1.0, failure_rate=0.0, seed=11, rate_limit=0, credits_per_user=1e9
+    persona_duration=1.0,
+    music_duration=1.0,
+    failure_rate=0.0,
+    seed=11,
+    rate_limit=0,
+    credits_per_user=1e9,
 )
 #: A song of the demo user that already has a persona (the fixture persona task's source).
 _USED_SONG = f"{mock_fixtures.DEMO_V5_MUSIC_TASK_ID}:{mock_fixtures.DEMO_PERSONA_SOURCE_RESULT_ID}"

@@ -20,7 +20,7 @@ from contract_tests.refusals import REFUSALS
 from contract_tests.song_rule import ONE_PERSONA_PER_SONG
 
 #: Persona tasks that end in half a second, no rate limit: a run follows them quickly.
-_QUICK = MockConfig(rate_limit=0, persona_duration=0.5, seed=3)
+_QUICK = MockConfig(rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3)
 #: Small budgets: these tests are about the runner's wiring, not about finding faults.
 _SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.1"]
 

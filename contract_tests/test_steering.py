@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import hypothesis
+from evolink_persona import validate_music_request
 from schemathesis import Case, GenerationMode
 from schemathesis.core.result import Ok
 
@@ -47,6 +48,8 @@ def _texts(case: Case[Any]) -> dict[str, object]:
 )
 @hypothesis.given(_CREATE.as_strategy(generation_mode=GenerationMode.POSITIVE))
 def test_steering_keeps_the_free_text_schemathesis_drew(case: Case[Any]) -> None:
+    # The operation's body is a oneOf: music requests are steered by music_steering.
+    hypothesis.assume(isinstance(case.body, dict) and case.body.get("model") == "suno-persona")
     drawn = _texts(case)
     steer(case, _SUPPLY)
     assert _texts(case) == drawn
@@ -63,3 +66,25 @@ def test_explicit_free_text_cases_are_sent_as_written() -> None:
     longest = max(len(text) for texts in FREE_TEXTS for text in texts)
     assert longest > 255
     assert any(ord(c) > 0xFFFF for texts in FREE_TEXTS for text in texts for c in text)
+
+
+@hypothesis.settings(
+    max_examples=30,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+@hypothesis.given(_CREATE.as_strategy(generation_mode=GenerationMode.POSITIVE))
+def test_a_steered_music_request_obeys_every_rule_of_the_prose(case: Case[Any]) -> None:
+    hypothesis.assume(isinstance(case.body, dict) and case.body.get("model") != "suno-persona")
+    steer(case, SongSupply(fresh_song=None, readable_tasks=(), persona_id="p1"))
+    assert isinstance(case.body, dict)
+    body: dict[str, Any] = dict(case.body)
+    arguments: dict[str, Any] = {k: v for k, v in body.items() if k != "persona_id"}
+    if "persona_id" in body:
+        arguments["persona"] = body["persona_id"]
+    known = set(validate_music_request.__kwdefaults__ or {})
+    given: dict[str, Any] = {k: v for k, v in arguments.items() if k in known}
+    violations = validate_music_request(**given)
+    assert violations == [], (violations, body)

@@ -51,7 +51,7 @@ def _header(comment: str, source: str) -> str:
 def build(openapi_dir: Path, out_root: Path) -> list[Path]:
     """Write every derived file under `out_root` (repo layout); return their relative paths."""
     documents, output = spec_merge.load_manifest(openapi_dir)
-    merged = spec_merge.merge_documents(documents)
+    merged = spec_merge.merge_documents(documents, spec_merge.load_shared_operations(openapi_dir))
     try:
         validate_openapi(merged)
     except OpenAPIValidationError as exc:

@@ -10,7 +10,19 @@ contradict one another.
 * Annotations (`description`, `summary`, `title`, `example`, `examples`,
   `externalDocs`) never conflict: the earlier document wins. Wording changes in a
   vendor document must not block a release, and they change no behaviour.
-* `tags` unite by name; `info` is the merged document's own (see `merged_info`).
+* `tags` unite by name; `enum` lists unite (the earlier document's values first):
+  a value one document allows and another does not list is an addition.
+* `info` is the merged document's own (see `merged_info`).
+* Operations on one path and method that several documents define with their own
+  operationIds (the vendor serves music generation and persona creation on one
+  `POST`, told apart by the body's `model`) become ONE operation, declared in
+  `merge.toml` under `[[shared_operations]]`: its operationId is the declared one,
+  its request body a `oneOf` of every document's body schema with a discriminator
+  on the declared property (mapping each of its enum values to its schema), its
+  responses the union of theirs under the rule above, its examples united by name,
+  and `x-vendor-operations` records which vendor operation answers which values.
+  Two variants that share a discriminator value, or one without an enum for it,
+  stop the merge: the merged document could not tell them apart.
 
 So `ErrorResponse` defined with `param` in one document and without it in another
 unites into one schema with the optional `param` (an addition), while `code`
@@ -31,8 +43,10 @@ import yaml
 __all__ = [
     "MergeConflict",
     "PinMismatch",
+    "SharedOperation",
     "SourceDocument",
     "load_manifest",
+    "load_shared_operations",
     "merge_documents",
     "verify_pins",
 ]
@@ -85,6 +99,17 @@ class PinMismatch(Exception):
 
 
 @dataclass(frozen=True)
+class SharedOperation:
+    """One operation several documents define on one path and method (`merge.toml`)."""
+
+    path: str
+    method: str
+    operation_id: str
+    discriminator: str  # the request-body property whose value tells the variants apart
+    summary: str
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """One input of the merge: where it lives and what it holds."""
 
@@ -123,6 +148,29 @@ def load_manifest(openapi_dir: Path) -> tuple[list[SourceDocument], Path]:
             raise ValueError(f"openapi/{relative} is not an OpenAPI document (not a mapping)")
         documents.append(SourceDocument(path, f"openapi/{relative}", content, sha256_of(path)))
     return documents, openapi_dir / manifest["output"]
+
+
+def load_shared_operations(openapi_dir: Path) -> list[SharedOperation]:
+    """The `[[shared_operations]]` tables of `merge.toml` (none: no operation is shared)."""
+    manifest = tomllib.loads((openapi_dir / "merge.toml").read_text(encoding="utf-8"))
+    shared = []
+    for table in manifest.get("shared_operations", []):
+        try:
+            shared.append(
+                SharedOperation(
+                    path=table["path"],
+                    method=table["method"].lower(),
+                    operation_id=table["operation_id"],
+                    discriminator=table["discriminator"],
+                    summary=table.get("summary", table["operation_id"]),
+                )
+            )
+        except KeyError as missing:
+            raise ValueError(
+                f"openapi/merge.toml: a [[shared_operations]] table lacks {missing}"
+                " (path, method, operation_id and discriminator are required)"
+            ) from None
+    return shared
 
 
 def verify_pins(openapi_dir: Path, *, repin: bool = False) -> list[str]:
@@ -180,6 +228,14 @@ def _unite(a: Any, b: Any, pointer: str, first: str, second: str, in_name_map: b
             if not in_name_map and key == "tags" and pointer == "":
                 merged[key] = _unite_tags(merged[key], value)
                 continue
+            if (
+                not in_name_map
+                and key == "enum"
+                and isinstance(value, list)
+                and isinstance(merged[key], list)
+            ):
+                merged[key] = merged[key] + [v for v in value if v not in merged[key]]
+                continue
             merged[key] = _unite(
                 merged[key], value, child, first, second, not in_name_map and key in NAME_MAPS
             )
@@ -213,13 +269,151 @@ def merged_info(documents: list[SourceDocument]) -> dict[str, Any]:
     return first
 
 
-def merge_documents(documents: list[SourceDocument]) -> dict[str, Any]:
+def _take_defined(
+    content: Mapping[str, Any], shared: SharedOperation
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Split off the shared operation a document defines (it gives it an operationId)."""
+    operation = content.get("paths", {}).get(shared.path, {}).get(shared.method)
+    if not isinstance(operation, dict) or "operationId" not in operation:
+        return dict(content), None
+    # The path item stays (maybe empty) so the merged document keeps the paths' order.
+    paths = {
+        path: (
+            {k: v for k, v in item.items() if k != shared.method} if path == shared.path else item
+        )
+        for path, item in content["paths"].items()
+    }
+    return {**content, "paths": paths}, operation
+
+
+def _variant_values(
+    schema: Mapping[str, Any], components: Mapping[str, Any], shared: SharedOperation
+) -> list[Any]:
+    """The discriminator values a body schema accepts: the enum (or const) of its property."""
+    resolved: Any = schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        resolved = components.get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
+    prop = resolved.get("properties", {}).get(shared.discriminator, {})
+    if "const" in prop:
+        return [prop["const"]]
+    values = prop.get("enum")
+    if not isinstance(values, list) or not values:
+        raise ValueError(
+            f"shared operation {shared.method.upper()} {shared.path}: the body schema "
+            f"{ref or schema!r} gives `{shared.discriminator}` no enum or const, so the merged "
+            "document could not tell its requests from the other operations'"
+        )
+    return values
+
+
+def _combine(
+    defined: list[tuple[SourceDocument, dict[str, Any]]],
+    merged: Mapping[str, Any],
+    shared: SharedOperation,
+) -> dict[str, Any]:
+    """One operation from every document's own: a `oneOf` body, the union of responses."""
+    pointer = f"/paths/{_escape(shared.path)}/{shared.method}"
+    combined: dict[str, Any] = {}
+    bodies: dict[str, list[dict[str, Any]]] = {}
+    examples: dict[str, dict[str, Any]] = {}
+    required: list[bool] = []
+    vendor_operations: list[dict[str, Any]] = []
+    seen: dict[Any, str] = {}
+    for doc, operation in defined:
+        rest = {
+            k: v
+            for k, v in operation.items()
+            if k not in ("operationId", "requestBody", "summary", "description")
+        }
+        combined = _unite(combined, rest, pointer, "", doc.label, False)
+        body = operation.get("requestBody", {})
+        required.append(bool(body.get("required", False)))
+        for media, content in body.get("content", {}).items():
+            schema = content.get("schema", {})
+            values = _variant_values(schema, merged.get("components", {}), shared)
+            for value in values:
+                if value in seen:
+                    raise ValueError(
+                        f"shared operation {shared.method.upper()} {shared.path}: "
+                        f"`{shared.discriminator}` = {value!r} is accepted by both "
+                        f"{seen[value]} and {doc.label}; the variants must not overlap"
+                    )
+                seen[value] = doc.label
+            bodies.setdefault(media, []).append(schema)
+            for name, example in content.get("examples", {}).items():
+                if name in examples.setdefault(media, {}) and examples[media][name] != example:
+                    raise MergeConflict(
+                        f"{pointer}/requestBody/content/{_escape(media)}/examples/{name}",
+                        "an earlier document",
+                        doc.label,
+                        examples[media][name],
+                        example,
+                    )
+                examples[media][name] = example
+        vendor_operations.append(
+            {
+                "operationId": operation["operationId"],
+                "file": doc.label,
+                shared.discriminator: list(values),
+                "summary": operation.get("summary", ""),
+            }
+        )
+    content_out: dict[str, Any] = {}
+    for media, schemas in bodies.items():
+        mapping = {}
+        for schema in schemas:
+            for value in _variant_values(schema, merged.get("components", {}), shared):
+                mapping[str(value)] = schema["$ref"] if "$ref" in schema else str(value)
+        entry: dict[str, Any] = {
+            "schema": {
+                "oneOf": schemas,
+                "discriminator": {"propertyName": shared.discriminator, "mapping": mapping}
+                if all("$ref" in s for s in schemas)
+                else {"propertyName": shared.discriminator},
+            }
+        }
+        if examples.get(media):
+            entry["examples"] = examples[media]
+        content_out[media] = entry
+    description = "\n\n".join(
+        f"**{op['summary'] or op['operationId']}** (vendor operation `{op['operationId']}`, "
+        f"`{shared.discriminator}`: {', '.join(f'`{v}`' for v in op[shared.discriminator])})"
+        f"\n\n{operation.get('description', '')}".rstrip()
+        for op, (_, operation) in zip(vendor_operations, defined, strict=True)
+    )
+    head: dict[str, Any] = {
+        "summary": shared.summary,
+        "description": description,
+        "operationId": shared.operation_id,
+    }
+    if "tags" in combined:
+        head = {"tags": combined.pop("tags"), **head}
+    head["requestBody"] = {"required": all(required), "content": content_out}
+    head.update(combined)
+    head["x-vendor-operations"] = vendor_operations
+    return head
+
+
+def merge_documents(
+    documents: list[SourceDocument], shared: list[SharedOperation] | None = None
+) -> dict[str, Any]:
     """Unite the documents under the module's rule; raise `MergeConflict` on a contradiction."""
     if not documents:
         raise ValueError("openapi/merge.toml lists no documents")
+    contents = [dict(doc.content) for doc in documents]
+    defined: dict[SharedOperation, list[tuple[SourceDocument, dict[str, Any]]]] = {}
+    for op in shared or []:
+        split = [_take_defined(content, op) for content in contents]
+        if sum(operation is not None for _, operation in split) < 2:
+            continue  # one definition is an ordinary operation: nothing to combine
+        for index, (rest, operation) in enumerate(split):
+            contents[index] = rest
+            if operation is not None:
+                defined.setdefault(op, []).append((documents[index], operation))
     result: dict[str, Any] = {}
     for index, doc in enumerate(documents):
-        body = {k: v for k, v in doc.content.items() if k != "info"}
+        body = {k: v for k, v in contents[index].items() if k != "info"}
         try:
             result = _unite(result, body, "", "", doc.label, False)
         except MergeConflict as conflict:
@@ -227,6 +421,12 @@ def merge_documents(documents: list[SourceDocument]) -> dict[str, Any]:
             raise MergeConflict(
                 conflict.pointer, earlier, doc.label, conflict.a, conflict.b
             ) from None
+    for op, operations in defined.items():
+        one = _combine(operations, result, op)
+        path_item = result.setdefault("paths", {}).setdefault(op.path, {})
+        # What the other documents add to the operation (links) unites with it.
+        pointer = f"/paths/{_escape(op.path)}/{op.method}"
+        path_item[op.method] = _unite(one, path_item.get(op.method, {}), pointer, "", "", False)
     ordered: dict[str, Any] = {"openapi": result.pop("openapi"), "info": merged_info(documents)}
     ordered.update(result)
     return ordered

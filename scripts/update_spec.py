@@ -192,7 +192,7 @@ def stage(root: Path, extracted: Extracted, target: Known, workdir: Path, today:
         files = regenerate.build(staged_openapi, built_root)
     except spec_merge.MergeConflict as exc:
         raise UpdateRefused(
-            f"the new {target.file} contradicts the project's own documents, so the merge "
+            f"the new {target.file} contradicts the other documents it merges with, so the merge "
             f"stops:\n{exc}"
         ) from None
     except SystemExit as exc:  # regenerate.build reports its failures this way

@@ -29,8 +29,9 @@ from .errors import (
     unauthorized,
 )
 from .faults import FAULT_HEADER, Fault
+from .generations import create_generation
 from .service import MockService, RequestRecord
-from .validation import check_persona_request, parse_json_body
+from .validation import parse_json_body
 
 __all__ = ["CREATE_PATH", "TASK_PATH_PREFIX", "MockApp", "create_app"]
 
@@ -227,8 +228,8 @@ class MockApp:
                 body = service.task_detail_json(user_id, path[len(TASK_PATH_PREFIX) :])
             else:
                 raw = await self._json_body(receive, content_type, content_length)
-                request = check_persona_request(parse_json_body(raw))
-                body = json.dumps(service.create_persona(user_id, request)).encode()
+                result = create_generation(service, user_id, parse_json_body(raw))
+                body = json.dumps(result).encode()
             return _Reply(200, body), user_id
         except ApiError as error:
             return _error_reply(error), user_id

@@ -12,10 +12,14 @@ from typing import Any
 
 import attrs
 
-__all__ = ["DEFAULT_ADMIN_TOKEN", "FAULT_MODES", "MockConfig"]
+__all__ = ["CALLBACK_MODES", "DEFAULT_ADMIN_TOKEN", "FAULT_MODES", "MockConfig"]
 
 #: Token the control API (`/_mock/...`) accepts unless the config names another one.
 DEFAULT_ADMIN_TOKEN = "evolink-mock-admin"  # noqa: S105 - a documented local default
+
+#: How callback URLs are judged: "strict" (the vendor's rules: https, no internal address)
+#: or "test" (also loopback over http, so a local receiver can get them).
+CALLBACK_MODES: tuple[str, ...] = ("strict", "test")
 
 #: Every fault the mock can inject, by the name used in the `X-Mock-Fault` header.
 FAULT_MODES: tuple[str, ...] = ("429", "500", "502", "503", "slow", "truncated", "drop")
@@ -94,8 +98,18 @@ class MockConfig:
     keep_alive_timeout: float = attrs.field(default=5.0, validator=_check_positive)
     #: Entries kept in the request log the control API serves.
     request_log_size: int = attrs.field(default=1000, validator=_check_non_negative)
+    #: Seconds a music task takes from creation to its end.
+    music_duration: float = attrs.field(default=30.0, validator=_check_non_negative)
+    #: "strict" or "test" (see CALLBACK_MODES and evolink_mock.callbacks).
+    callback_mode: str = attrs.field(
+        default="strict", validator=attrs.validators.in_(CALLBACK_MODES)
+    )
+    #: Seconds one callback attempt may take (the vendor's 10).
+    callback_timeout: float = attrs.field(default=10.0, validator=_check_non_negative)
+    #: Seconds of mock time before each retry of a failed callback (the vendor says up to 3).
+    callback_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
 
     @classmethod
     def demo(cls) -> MockConfig:
         """A config for the CLI demo: a persona task finishes in about three seconds."""
-        return cls(persona_duration=3.0)
+        return cls(persona_duration=3.0, music_duration=3.0)

@@ -13,6 +13,8 @@ address, so exposing the mock on a network never exposes its knobs. Routes:
 - `POST /_mock/rate-limit`     `{"limit", "window"?}`
 - `POST /_mock/users`          `{"user_id", "api_key", "credits"?}`
 - `POST /_mock/reset`          back to the fixtures
+- `GET  /_mock/callbacks`      every task callback with each delivery attempt (`?task_id=`)
+- `POST /_mock/tasks/cancel`   `{"task_id"}` end an API-made task as `cancelled` now
 """
 
 from __future__ import annotations
@@ -153,6 +155,29 @@ def _reset(service: MockService, body: dict[str, Any], query: dict[str, str]) ->
     return {"reset": True}
 
 
+def _callbacks(service: MockService, body: dict[str, Any], query: dict[str, str]) -> Any:
+    wanted = query.get("task_id")
+    return {
+        "mode": service.config.callback_mode,
+        "callbacks": [
+            c.to_json()
+            for c in service.callbacks.callbacks()
+            if wanted is None or c.task_id == wanted
+        ],
+    }
+
+
+def _cancel(service: MockService, body: dict[str, Any], query: dict[str, str]) -> Any:
+    task_id = body.get("task_id")
+    if not isinstance(task_id, str):
+        raise _bad("task_id must be a string")
+    try:
+        task = service.cancel_task(task_id)
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+    return task.detail(service.now())
+
+
 _Route = Callable[[MockService, dict[str, Any], dict[str, str]], Any]
 
 ROUTES: dict[tuple[str, str], _Route] = {
@@ -165,6 +190,8 @@ ROUTES: dict[tuple[str, str], _Route] = {
     ("POST", "rate-limit"): _rate_limit,
     ("POST", "users"): _users,
     ("POST", "reset"): _reset,
+    ("GET", "callbacks"): _callbacks,
+    ("POST", "tasks/cancel"): _cancel,
 }
 
 

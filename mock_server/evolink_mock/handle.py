@@ -136,8 +136,14 @@ class MockHandle:
         return now
 
     def finish_tasks(self) -> float:
-        """Advance past the persona duration, so every task made so far has ended."""
-        return self.advance(self.app.service.config.persona_duration)
+        """Advance past the persona and music durations, so every task made so far has ended."""
+        config = self.app.service.config
+        return self.advance(max(config.persona_duration, config.music_duration))
+
+    def callbacks(self, *, settle: float = 30.0) -> list[dict[str, Any]]:
+        """Every task callback with its delivery attempts, once nothing due is left to send."""
+        self.app.service.callbacks.settle(settle)
+        return [callback.to_json() for callback in self.app.service.callbacks.callbacks()]
 
     def add_music_task(
         self,
@@ -185,6 +191,7 @@ class MockHandle:
         return [entry.to_json() for entry in list(self.app.service.request_log)]
 
     def close(self) -> None:
+        self.app.service.callbacks.close()
         if self._sync_transport is not None:
             self._sync_transport.shutdown()
             self._sync_transport = None

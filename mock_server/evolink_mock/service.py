@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from . import fixtures
+from .callbacks import CallbackDispatcher
 from .clock import Clock, ManualClock, SystemClock
 from .config import MockConfig
 from .errors import (
@@ -30,6 +31,7 @@ from .errors import (
 )
 from .faults import FaultPlan
 from .fixtures import FixtureSong, FixtureTask
+from .music import MusicRequest, credits_for, song_titles
 from .ratelimit import RateLimiter
 from .tasks import TASK_ID_PATTERN, Task, model_version
 from .validation import PersonaRequest
@@ -96,6 +98,26 @@ def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
     )
 
 
+def _created_body(task: Task, now: float, credits: float) -> dict[str, Any]:
+    """The creation response of a new task (both operations answer alike)."""
+    seen = task.view(now)
+    return {
+        "created": int(task.created),
+        "id": task.task_id,
+        "model": task.model,
+        "object": "audio.generation.task",
+        "progress": seen.progress,
+        "status": seen.status,
+        "task_info": {"can_cancel": False, "estimated_time": seen.estimated_time},
+        "type": "audio",
+        "usage": {
+            "billing_rule": "per_call",
+            "credits_reserved": credits,
+            "user_group": "default",
+        },
+    }
+
+
 def _claim_fixture_song(fixed: dict[str, Task], persona: Task) -> None:
     """A fixture persona task takes its song (found among its owner's music tasks)."""
     for source in fixed.values():
@@ -116,6 +138,13 @@ class MockService:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._lock = threading.Lock()
         self._offset = 0.0
+        self.callbacks = CallbackDispatcher(
+            self.now,
+            self._terminal_body,
+            timeout=self.config.callback_timeout,
+            retry_delays=self.config.callback_retry_delays,
+            manual_clock=isinstance(self.clock, ManualClock),
+        )
         self.reset()
 
     # --- state ------------------------------------------------------------------------
@@ -142,15 +171,22 @@ class MockService:
             for fixture_task in fixture_user.tasks:
                 task = _task_from_fixture(fixture_user.user_id, fixture_task)
                 fixed[task.task_id] = task
+        personas: dict[str, str] = {}
         for task in list(fixed.values()):
             if task.source_result_id is not None:
                 _claim_fixture_song(fixed, task)
+            if task.persona_id is not None and task.model == "suno-persona":
+                personas[task.persona_id] = task.task_id
+        if hasattr(self, "callbacks"):
+            self.callbacks.clear()
         with self._lock:
             self._random = random.Random(config.seed)  # noqa: S311 - reproducible on purpose
             self._fixed = fixed
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
             self.users = users
             self._keys = keys
+            #: persona_id -> the persona task that made it (music generation looks it up).
+            self._personas = personas
             self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
             self.faults = FaultPlan(config)
             self.request_log: collections.deque[RequestRecord] = collections.deque(
@@ -183,6 +219,7 @@ class MockService:
         else:
             with self._lock:
                 self._offset += seconds
+        self.callbacks.poke()
         return self.now()
 
     def task_count(self) -> int:
@@ -312,24 +349,95 @@ class MockService:
                 pending_share=config.pending_share,
             )
             self._recent[task.task_id] = task
+            self._personas[task.persona_id] = task.task_id  # type: ignore[index]
             claims[index] = task.task_id  # the task's own id object: a slot, no new entry
             self._forget_old(now)
-        seen = task.view(now)
-        return {
-            "created": int(task.created),
-            "id": task.task_id,
-            "model": task.model,
-            "object": "audio.generation.task",
-            "progress": seen.progress,
-            "status": seen.status,
-            "task_info": {"can_cancel": False, "estimated_time": seen.estimated_time},
-            "type": "audio",
-            "usage": {
-                "billing_rule": "per_call",
-                "credits_reserved": config.credits_per_creation,
-                "user_group": "default",
-            },
-        }
+        return _created_body(task, now, config.credits_per_creation)
+
+    # --- generating music -------------------------------------------------------------
+
+    def _persona_for(self, user_id: str, persona_id: str, now: float) -> Task:
+        """The persona a music request applies: it exists, is the caller's, is completed."""
+        task_id = self._personas.get(persona_id)
+        task = None if task_id is None else self._lookup(task_id, now)
+        if task is None or task.owner != user_id:
+            raise invalid_request(
+                f"Persona does not exist or does not belong to the current user: {persona_id}",
+                "persona_id",
+            )
+        status = task.view(now).status
+        if status != "completed":
+            raise invalid_request(
+                f"Persona {persona_id} is not ready: its task {task.task_id} is {status}",
+                "persona_id",
+            )
+        return task
+
+    def create_music(self, user_id: str, request: MusicRequest) -> dict[str, Any]:
+        """POST /v1/audios/generations with a music model: persona check, reserve, start."""
+        config = self.config
+        with self._lock:
+            now = self.now()
+            if request.persona_id is not None:
+                self._persona_for(user_id, request.persona_id, now)
+            user = self.users[user_id]
+            price = credits_for(request.model)
+            if user.credits < price:
+                raise insufficient_quota("Insufficient quota. Please top up your account.")
+            user.credits -= price
+            fails = self._random.random() < config.failure_rate
+            task_id = self._new_task_id(now)
+            titles = song_titles(request)
+            songs = tuple(
+                FixtureSong(
+                    fixtures.song_id(task_id, n),
+                    title,
+                    float(request.duration) if request.duration else 150.0 + 17.5 * n,
+                    request.style or "ai generated",
+                )
+                for n, title in enumerate(titles)
+            )
+            task = Task(
+                task_id=task_id,
+                owner=user_id,
+                model=request.model,
+                created=now,
+                error_code=self._random.choice(_FAILURE_CODES) if fails else None,
+                songs=songs,
+                claims=[None] * len(songs),
+                duration=config.music_duration,
+                pending_share=config.pending_share,
+                persona_id=request.persona_id,
+                callback_url=request.callback_url,
+            )
+            self._recent[task_id] = task
+            self._forget_old(now)
+        if request.callback_url is not None:
+            self.callbacks.register(task_id, user_id, request.callback_url, task.ends_at)
+        return _created_body(task, now, price)
+
+    def _terminal_body(self, task_id: str) -> dict[str, Any] | None:
+        """The task-detail body of an ended task, for its callback (None while it runs)."""
+        now = self.now()
+        task = self._find(task_id)
+        if task is None or not task.finished_at(now):
+            return None
+        return task.detail(now)
+
+    def cancel_task(self, task_id: str) -> Task:
+        """End an API-made task now as `cancelled` (control API); ValueError if it cannot."""
+        with self._lock:
+            now = self.now()
+            task = self._recent.get(task_id)
+            if task is None:
+                raise ValueError(f"no cancellable task {task_id} (only tasks made through the API)")
+            status = task.view(now).status
+            if status not in ("pending", "processing"):
+                raise ValueError(f"task {task_id} has already ended ({status})")
+            task.cancelled_at = now
+        self.callbacks.reschedule(task_id, now)
+        self.callbacks.poke()
+        return task
 
     def _forget_old(self, now: float) -> None:
         """Drop finished tasks past retention, and the oldest beyond the count bound."""
@@ -353,7 +461,7 @@ class MockService:
         if claim is None or claim is FORGOTTEN_HOLDER:
             return claim
         holder = self._find(claim)
-        if holder is not None and holder.failed_at(now):
+        if holder is not None and holder.view(now).status in ("failed", "cancelled"):
             return None
         return claim
 
@@ -367,11 +475,12 @@ class MockService:
         """
         if task.source_task_id is None or task.source_index < 0:
             return
-        source = self._fixed.get(task.source_task_id)
+        source = self._find(task.source_task_id)
         claims = None if source is None else source.claims
         if claims is None or claims[task.source_index] != task.task_id:
             return
-        claims[task.source_index] = None if task.error_code is not None else FORGOTTEN_HOLDER
+        freed = task.error_code is not None or task.cancelled_at is not None
+        claims[task.source_index] = None if freed else FORGOTTEN_HOLDER
 
     # --- control ------------------------------------------------------------------------
 

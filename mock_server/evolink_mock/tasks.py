@@ -32,6 +32,12 @@ FAILURE_MESSAGES: dict[str, str] = {
     "generation_timeout": "Persona extraction took too long and was stopped; try again.",
     "content_policy_violation": "The song was blocked by safety filters.",
 }
+#: What a failed music task says, by upstream task error code.
+MUSIC_FAILURE_MESSAGES: dict[str, str] = {
+    "generation_failed_no_content": "The model produced no audio for this request.",
+    "service_error": "The music service hit an internal error; try again.",
+    "generation_timeout": "Music generation took too long and was stopped; try again.",
+}
 
 
 @functools.lru_cache(maxsize=256)
@@ -76,14 +82,24 @@ class Task:
     pending_share: float = 0.0
     #: The encoded detail, kept once it can no longer change (see `detail_json`).
     _final_json: bytes | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    #: When the task was cancelled (control API), if it was; it ends then.
+    cancelled_at: float | None = None
+    #: A music task's callback URL, if its request gave one.
+    callback_url: str | None = None
 
     @property
     def ends_at(self) -> float:
-        return self.created + self.duration
+        planned = self.created + self.duration
+        return planned if self.cancelled_at is None else min(planned, self.cancelled_at)
 
     def view(self, now: float) -> TaskView:
         if self.fixed_status is not None:
             return TaskView(self.fixed_status, self.fixed_progress, 0)
+        if self.cancelled_at is not None and now >= self.cancelled_at:
+            return TaskView("cancelled", self._running_view(self.cancelled_at).progress, 0)
+        return self._running_view(now)
+
+    def _running_view(self, now: float) -> TaskView:
         elapsed = now - self.created
         if elapsed >= self.duration:
             return TaskView("failed" if self.error_code else "completed", 100, 0)
@@ -99,7 +115,7 @@ class Task:
         return self.view(now).status == "failed"
 
     def finished_at(self, now: float) -> bool:
-        return self.view(now).status in ("completed", "failed")
+        return self.view(now).status in ("completed", "failed", "cancelled")
 
     def _songs_json(self) -> list[dict[str, Any]]:
         return [
@@ -129,6 +145,9 @@ class Task:
             self._final_json = body
         return body
 
+    def _failure_messages(self) -> dict[str, str]:
+        return FAILURE_MESSAGES if self.model == "suno-persona" else MUSIC_FAILURE_MESSAGES
+
     def detail(self, now: float) -> dict[str, Any]:
         """The task-detail response body at `now`."""
         seen = self.view(now)
@@ -152,9 +171,10 @@ class Task:
                 body["results"] = [song["audio_url"] for song in songs]
         elif seen.status == "failed":
             code = self.error_code or "unknown_error"
+            known = self._failure_messages().get(code, "The task failed.")
             body["error"] = {
                 "code": code,
-                "message": self.error_message or FAILURE_MESSAGES.get(code, "The task failed."),
+                "message": self.error_message or known,
                 "type": "task_error",
             }
         return body

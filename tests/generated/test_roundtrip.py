@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 from evolink_api import AuthenticatedClient, Client, errors
-from evolink_api.api.audio_generation import create_suno_persona
+from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.api.task_management import get_task_detail
 from evolink_api.client import DEFAULT_TIMEOUT
 from evolink_api.models import (
@@ -23,6 +23,7 @@ from evolink_api.models import (
     ErrorResponse,
     MusicResult,
     PersonaResult,
+    SunoMusicGenerationRequest,
     SunoPersonaCreationRequest,
     TaskDetailResponse,
     TaskError,
@@ -100,7 +101,8 @@ def _detail(payload: Any, status: int = 200) -> Any:
 
 def test_the_spec_documents_an_example_for_every_error_status() -> None:
     documented = {(op, status) for op, status, _, _ in ERROR_EXAMPLES}
-    assert documented == {("create", s) for s in ("400", "401", "402", "429", "500")} | {
+    creation = ("400", "401", "402", "403", "429", "500", "503")  # 403, 503: the music document
+    assert documented == {("create", s) for s in creation} | {
         ("detail", s) for s in ("400", "401", "402", "403", "404", "429", "500")
     }
 
@@ -110,7 +112,13 @@ def test_the_spec_documents_an_example_for_every_error_status() -> None:
 )
 def test_every_request_example_round_trips_through_the_request_model(name: str) -> None:
     example = CREATE["requestBody"]["content"]["application/json"]["examples"][name]["value"]
-    model = SunoPersonaCreationRequest.from_dict(example)
+    # One operation, two request models: `model` says which (the discriminator's mapping).
+    request_model = (
+        SunoPersonaCreationRequest
+        if example["model"] == "suno-persona"
+        else SunoMusicGenerationRequest
+    )
+    model = request_model.from_dict(example)
     assert model.to_dict() == example
 
 
@@ -128,7 +136,7 @@ def test_every_error_example_parses_as_the_error_response(
         body = SunoPersonaCreationRequest.from_dict(
             CREATE["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]
         )
-        response = create_suno_persona.sync_detailed(client=client, body=body)
+        response = create_audio_generation.sync_detailed(client=client, body=body)
     else:
         response = get_task_detail.sync_detailed(TASK_ID, client=client)
     assert isinstance(response.parsed, ErrorResponse)
@@ -141,7 +149,7 @@ def test_the_creation_200_example_parses_and_round_trips() -> None:
     body = SunoPersonaCreationRequest.from_dict(
         CREATE["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]
     )
-    response = create_suno_persona.sync_detailed(client=client, body=body)
+    response = create_audio_generation.sync_detailed(client=client, body=body)
     assert isinstance(response.parsed, AudioGenerationResponse)
     assert response.parsed.to_dict() == example
     assert response.parsed.status == "pending"
@@ -338,7 +346,7 @@ def test_the_token_never_shows_in_a_repr() -> None:
 def test_route_constants_and_request_kwargs_are_public() -> None:
     assert (get_task_detail.METHOD, get_task_detail.PATH) == ("GET", "/v1/tasks/{task_id}")
     assert get_task_detail.request_kwargs("a/b") == {"method": "get", "url": "/v1/tasks/a%2Fb"}
-    assert (create_suno_persona.METHOD, create_suno_persona.PATH) == (
+    assert (create_audio_generation.METHOD, create_audio_generation.PATH) == (
         "POST",
         "/v1/audios/generations",
     )
@@ -354,7 +362,7 @@ def test_the_generated_client_alone_runs_the_flow_against_the_standalone_mock() 
         body.model_params.result_id = uuid.UUID(fixtures.DEMO_RESULT_ID)
         with AuthenticatedClient(base_url=live.base_url, token=fixtures.DEMO_API_KEY) as client:
             assert repr(client).count(fixtures.DEMO_API_KEY) == 0
-            created = create_suno_persona.sync_detailed(client=client, body=body).parsed
+            created = create_audio_generation.sync_detailed(client=client, body=body).parsed
             assert isinstance(created, AudioGenerationResponse)
             assert isinstance(created.id, str)
             read = get_task_detail.sync_detailed(created.id, client=client).parsed

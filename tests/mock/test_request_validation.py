@@ -36,9 +36,20 @@ def test_model_is_required(client: httpx.Client) -> None:
     assert _refusal(client.post(CREATE, json=body))["message"] == "model is required"
 
 
-def test_model_must_be_suno_persona(client: httpx.Client) -> None:
+def test_model_must_be_one_the_operation_knows(client: httpx.Client) -> None:
+    body = {**persona_body(), "model": "suno-personas"}
+    message = _refusal(client.post(CREATE, json=body))["message"]
+    assert message.startswith("model must be 'suno-persona', 'suno-v5.5-beta', ")
+
+
+def test_a_music_model_makes_a_persona_body_a_music_request(client: httpx.Client) -> None:
+    # `model` selects the vendor operation: with a music model the body is judged as music.
     body = {**persona_body(), "model": "suno-v5-beta"}
-    assert _refusal(client.post(CREATE, json=body))["message"] == "model must be 'suno-persona'"
+    error = _refusal(client.post(CREATE, json=body))
+    assert (error["param"], error["message"]) == (
+        "prompt",
+        "prompt is required in simple mode (custom_mode=false)",
+    )
 
 
 def test_model_params_must_be_an_object(client: httpx.Client) -> None:

@@ -9,6 +9,7 @@ import os
 import pickle
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -250,9 +251,12 @@ def test_the_console_script_runs_the_demo_with_no_key(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines[-1].startswith("persona_id ")
-    assert len(lines[-1].split()[1]) >= 8
+    # It ends with the songs made with the persona it created from a song it generated.
+    assert [line.split()[0] for line in lines[-2:]] == ["result_id", "result_id"]
+    assert all(uuid.UUID(line.split()[1]) for line in lines[-2:])
+    assert "   persona_id " in done.stdout
     assert "completed 100%" in done.stdout
+    assert done.stdout.count("status=completed -> 200") == 2  # both callbacks delivered
 
 
 def test_create_with_mock_uses_the_embedded_server(capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,3 +97,117 @@ def test_the_merged_info_records_every_source_and_its_hash() -> None:
         ("b.yaml", "2.0.0"),
     ]
     assert list(merged)[:2] == ["openapi", "info"]
+
+
+def test_enums_unite_the_earlier_documents_values_first() -> None:
+    a = _error_schema(code={"type": "string", "enum": ["a", "b"]})
+    b = _error_schema(code={"type": "string", "enum": ["b", "c"]})
+    merged = spec_merge.merge_documents([_doc("a.yaml", a), _doc("b.yaml", b)])
+    assert _error_properties(merged)["code"]["enum"] == ["a", "b", "c"]
+
+
+_SHARED = spec_merge.SharedOperation(
+    path="/things", method="post", operation_id="createThing", discriminator="kind", summary="s"
+)
+
+
+def _operation_document(operation_id: str, schema: str, kinds: list[str]) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": operation_id, "version": "1"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": operation_id,
+                    "summary": f"{operation_id} summary",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{schema}"},
+                                "examples": {operation_id: {"value": {"kind": kinds[0]}}},
+                            }
+                        },
+                    },
+                    "responses": {"200": {"description": f"{operation_id} ok"}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                schema: {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {"kind": {"type": "string", "enum": kinds}},
+                }
+            }
+        },
+    }
+
+
+def test_two_operations_on_one_path_and_method_become_one_discriminated_operation() -> None:
+    first = _operation_document("createA", "A", ["a"])
+    second = _operation_document("createB", "B", ["b1", "b2"])
+    links = {
+        "openapi": "3.1.0",
+        "info": {"title": "ours", "version": "1"},
+        "paths": {"/things": {"post": {"responses": {"200": {"links": {"L": {}}}}}}},
+    }
+    merged = spec_merge.merge_documents(
+        [_doc("a.yaml", first), _doc("b.yaml", second), _doc("ours.yaml", links)], [_SHARED]
+    )
+    operation = merged["paths"]["/things"]["post"]
+    assert operation["operationId"] == "createThing"
+    body = operation["requestBody"]["content"]["application/json"]
+    assert body["schema"]["oneOf"] == [
+        {"$ref": "#/components/schemas/A"},
+        {"$ref": "#/components/schemas/B"},
+    ]
+    assert body["schema"]["discriminator"] == {
+        "propertyName": "kind",
+        "mapping": {
+            "a": "#/components/schemas/A",
+            "b1": "#/components/schemas/B",
+            "b2": "#/components/schemas/B",
+        },
+    }
+    assert set(body["examples"]) == {"createA", "createB"}  # every vendor's examples kept
+    assert operation["responses"]["200"]["links"] == {"L": {}}  # a project addition still unites
+    assert [(v["operationId"], v["kind"]) for v in operation["x-vendor-operations"]] == [
+        ("createA", ["a"]),
+        ("createB", ["b1", "b2"]),
+    ]
+
+
+def test_shared_operation_variants_that_accept_one_value_stop_the_merge() -> None:
+    first = _operation_document("createA", "A", ["a", "x"])
+    second = _operation_document("createB", "B", ["x"])
+    with pytest.raises(ValueError, match=r"`kind` = 'x' is accepted by both a.yaml and b.yaml"):
+        spec_merge.merge_documents([_doc("a.yaml", first), _doc("b.yaml", second)], [_SHARED])
+
+
+def test_without_the_shared_declaration_two_operation_ids_still_conflict() -> None:
+    first = _operation_document("createA", "A", ["a"])
+    second = _operation_document("createB", "B", ["b"])
+    with pytest.raises(spec_merge.MergeConflict) as caught:
+        spec_merge.merge_documents([_doc("a.yaml", first), _doc("b.yaml", second)])
+    assert caught.value.pointer == "/paths/~1things/post/operationId"
+
+
+def test_the_merged_document_holds_one_audio_generation_operation_for_both_vendors(
+    repo_root: Path,
+) -> None:
+    documents, _ = spec_merge.load_manifest(repo_root / "openapi")
+    shared = spec_merge.load_shared_operations(repo_root / "openapi")
+    merged = spec_merge.merge_documents(documents, shared)
+    operation = merged["paths"]["/v1/audios/generations"]["post"]
+    assert operation["operationId"] == "createAudioGeneration"
+    mapping = operation["requestBody"]["content"]["application/json"]["schema"]["discriminator"][
+        "mapping"
+    ]
+    assert mapping["suno-persona"] == "#/components/schemas/SunoPersonaCreationRequest"
+    assert mapping["suno-v5-beta"] == "#/components/schemas/SunoMusicGenerationRequest"
+    assert mapping["suno-v5"] == "#/components/schemas/SunoMusicGenerationRequest"  # ours
+    assert {"400", "401", "402", "403", "429", "500", "503"} <= set(operation["responses"])
+    status = merged["components"]["schemas"]["AudioGenerationResponse"]["properties"]["status"]
+    assert "cancelled" in status["enum"]  # the music document's, united

@@ -140,16 +140,31 @@ def test_the_persona_document_replaces_the_pinned_persona_file_in_either_form() 
         assert target.pinned
 
 
-def test_music_generation_shares_the_path_but_is_a_new_document_told_apart_by_model() -> None:
+def test_music_generation_shares_the_path_and_is_told_apart_by_model() -> None:
+    target = identify(extract(fetch(str(MUSIC), ROOT)), ROOT / "openapi")
+    assert target.file == "upstream/suno-music-generation.yaml"
+    assert target.pinned
+    persona = identify(extract(fetch(str(PERSONA_NEW), ROOT)), ROOT / "openapi")
+    assert persona.file == "upstream/suno-persona-creation.yaml"
+
+
+def test_a_document_sharing_the_path_with_an_unknown_model_is_new(tmp_path: Path) -> None:
+    document = json.loads(MUSIC.read_text("utf-8"))
+    operation = document["paths"]["/v1/audios/generations"]["post"]
+    operation["operationId"] = "createSunoLyrics"
+    document["components"]["schemas"]["SunoMusicGenerationRequest"]["properties"]["model"][
+        "enum"
+    ] = ["suno-lyrics"]
+    source = tmp_path / "suno-lyrics.json"
+    source.write_text(json.dumps(document), "utf-8")
     with pytest.raises(UpdateRefused) as refused:
-        identify(extract(fetch(str(MUSIC), ROOT)), ROOT / "openapi")
+        identify(extract(fetch(str(source), ROOT)), ROOT / "openapi")
     message = str(refused.value)
     assert "is a new document" in message
-    assert "createSunoMusicGeneration" in message
+    assert "createSunoLyrics" in message
     assert "shares the path of openapi/upstream/suno-persona-creation.yaml" in message
+    assert "openapi/upstream/suno-music-generation.yaml" in message
     assert "`model`" in message
-    assert "pins.toml" in message
-    assert "merge.toml" in message
 
 
 def test_task_detail_is_the_projects_own_document_not_a_pinned_one() -> None:
@@ -345,13 +360,14 @@ def test_a_document_that_contradicts_ours_is_refused_with_the_merges_own_error(
     code, out, err = run(project, str(source), capsys=capsys)
     assert code == update_spec.EXIT_REFUSED
     assert out == ""
-    assert "the new upstream/suno-persona-creation.yaml contradicts the project's own" in err
+    assert "the new upstream/suno-persona-creation.yaml contradicts the other documents" in err
     assert (
         "merge conflict at /components/schemas/ErrorResponse/properties/error/properties/code/type"
         in err
     )
     assert "openapi/upstream/suno-persona-creation.yaml says 'integer'" in err
-    assert "openapi/project/task-detail.yaml says 'string'" in err
+    # The first document after it to define the field: the music document, also the vendor's.
+    assert "openapi/upstream/suno-music-generation.yaml says 'string'" in err
     assert tree_digest(project) == before
 
 

@@ -177,3 +177,37 @@ def test_a_failure_while_writing_puts_every_file_back(
     with pytest.raises(OSError, match="No space left"):
         update_spec.main([str(_unpinned_version(tmp_path))], root=project)
     assert tree_digest(project) == before
+
+
+def test_taking_a_music_generation_update_repins_only_the_music_document(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two vendor documents share one operation; an update of one moves only its own pin."""
+    music = project / "openapi" / "upstream" / "suno-music-generation.yaml"
+    document = json.loads(music.read_text("utf-8"))
+    schema = document["components"]["schemas"]["SunoMusicGenerationRequest"]
+    schema["properties"]["duration"]["maximum"] = 480
+    source = tmp_path / "suno-music-generation.2026-12-24.json"
+    source.write_text(json.dumps(document, indent=1), "utf-8")
+    before = tomllib.loads((project / PINS).read_text("utf-8"))["files"]
+    start = tree_digest(project)
+
+    code, report = take(project, source)
+    assert code == 0, capsys.readouterr().err
+    assert music.read_bytes() == source.read_bytes()
+    after = tomllib.loads((project / PINS).read_text("utf-8"))["files"]
+    assert after["suno-persona-creation.yaml"] == before["suno-persona-creation.yaml"]
+    assert after["suno-music-generation.yaml"]["sha256"] == report["sha256"]
+    assert after["suno-music-generation.yaml"]["operation"] == (
+        "POST /v1/audios/generations (createSunoMusicGeneration)"
+    )
+    pointers = {c["pointer"] for section in report["sections"] for c in section["changes"]}
+    assert "/components/schemas/SunoMusicGenerationRequest/properties/duration/maximum" in pointers
+    merged = (project / MERGED).read_text("utf-8")
+    assert "maximum: 480" in merged
+    assert "operationId: createAudioGeneration" in merged
+    assert changed_files(start, tree_digest(project)) >= {
+        "openapi/upstream/suno-music-generation.yaml",
+        PINS,
+        MERGED,
+    }

@@ -49,3 +49,13 @@ def test_an_unpinned_upstream_document_is_refused(project_copy: Path) -> None:
     extra.write_text("openapi: 3.1.0\n", "utf-8")
     with pytest.raises(spec_merge.PinMismatch, match=r"new-endpoint\.yaml has no pin"):
         spec_merge.verify_pins(project_copy / "openapi")
+
+
+def test_the_music_document_is_the_vendors_json_byte_for_byte(repo_root: Path) -> None:
+    pinned = repo_root / "openapi" / "upstream" / "suno-music-generation.yaml"
+    vendor = repo_root / "tests" / "data" / "vendor" / "suno-music-generation.json"
+    assert pinned.read_bytes() == vendor.read_bytes()
+    document = yaml.safe_load(pinned.read_text("utf-8"))  # JSON is YAML: the merge reads it so
+    assert document["paths"]["/v1/audios/generations"]["post"]["operationId"] == (
+        "createSunoMusicGeneration"
+    )

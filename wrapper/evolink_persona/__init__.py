@@ -15,6 +15,7 @@ import logging as _logging
 from importlib import metadata as _metadata
 
 from ._async_client import AsyncPersonaClient
+from ._callbacks import read_callback
 from ._client import PersonaClient
 from ._constants import (
     DEFAULT_BASE_URL,
@@ -44,6 +45,13 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._models import KNOWN_STATUSES, Persona, Song, Task, TaskError, Usage
+from ._music import (
+    DEFAULT_MUSIC_MODEL,
+    MUSIC_MODELS,
+    MusicRequest,
+    check_music_request,
+    validate_music_request,
+)
 from ._polling import PollPolicy
 from ._retry import RetryPolicy, parse_retry_after
 from ._rules import Violation, check_persona_request, validate_persona_request
@@ -59,9 +67,11 @@ except _metadata.PackageNotFoundError:  # imported from a source tree that was n
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MUSIC_MODEL",
     "DEFAULT_TIMEOUT",
     "DEFAULT_WAIT_TIMEOUT",
     "KNOWN_STATUSES",
+    "MUSIC_MODELS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -71,6 +81,7 @@ __all__ = [
     "ConfigurationError",
     "EvolinkError",
     "InsufficientQuotaError",
+    "MusicRequest",
     "NoSongsError",
     "NotAPersonaTaskError",
     "NotFoundError",
@@ -91,8 +102,11 @@ __all__ = [
     "Usage",
     "Violation",
     "WaitTimeoutError",
+    "check_music_request",
     "check_persona_request",
     "parse_retry_after",
+    "read_callback",
+    "validate_music_request",
     "validate_persona_request",
 ]
 

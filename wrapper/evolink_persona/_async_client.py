@@ -21,15 +21,17 @@ from ._base import ApiRequest, ClientCore, TimeoutTypes, songs_of
 from ._constants import DEFAULT_POOL_LIMITS
 from ._errors import attach_task
 from ._models import Persona, Song, Task, parse_submitted_task, parse_task
+from ._music import DEFAULT_MUSIC_MODEL, MusicRequest
 from ._polling import PersonaWait, PollPolicy, ProgressCallback, check_wait_timeout
 from ._retry import Done, Fail, Retry, RetryPolicy
 from ._rules import PersonaRequest
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class AsyncPersonaClient:
-    """Creates Suno personas and reads tasks, with retries, timeouts and typed errors (asyncio).
+    """Suno personas, music and task reads, with retries, timeouts and typed errors (asyncio).
 
     ``api_key`` falls back to ``EVOLINK_API_KEY`` and ``base_url`` to ``EVOLINK_BASE_URL``,
     then to https://api.evolink.ai. Pass ``http_client`` to use your own ``httpx.AsyncClient``
@@ -223,15 +225,26 @@ class AsyncPersonaClient:
         on_progress: ProgressCallback | None,
         extra_headers: Mapping[str, str] | None,
     ) -> Persona:
+        return await self._poll(wait, wait.observe, first, on_progress, extra_headers)
+
+    async def _poll(
+        self,
+        wait: PersonaWait,
+        observe: Callable[[Task[Any]], R | None],
+        first: Task[Any] | None,
+        on_progress: ProgressCallback | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> R:
+        """Read the task on ``wait``'s schedule until ``observe`` gives its result."""
         task = first
         while True:
             if task is None:
                 task = await self.get_task(wait.task_id, extra_headers=extra_headers)
             if on_progress is not None:
                 on_progress(task)
-            persona = wait.observe(task)
-            if persona is not None:
-                return persona
+            result = observe(task)
+            if result is not None:
+                return result
             await self._sleep(wait.next_sleep(self._clock()))
             task = None
 
@@ -277,6 +290,109 @@ class AsyncPersonaClient:
             return await self._wait(
                 wait, first=submitted, on_progress=on_progress, extra_headers=extra_headers
             )
+        except BaseException as exc:
+            attach_task(exc, submitted.id, created=True)
+            raise
+
+    # -- music generation -----------------------------------------------------------------------
+    async def generate_music(
+        self,
+        *,
+        model: str = DEFAULT_MUSIC_MODEL,
+        prompt: str | None = None,
+        custom_mode: bool = False,
+        instrumental: bool = False,
+        style: str | None = None,
+        title: str | None = None,
+        negative_tags: str | None = None,
+        vocal_gender: str | None = None,
+        style_weight: float | None = None,
+        weirdness_constraint: float | None = None,
+        audio_weight: float | None = None,
+        persona: Persona | str | None = None,
+        persona_model: str | None = None,
+        duration: int | None = None,
+        callback_url: str | None = None,
+        max_retries: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task[AudioGenerationResponse]:
+        """Submit a music generation; returns the submitted task.
+
+        Simple mode (the default) needs ``prompt``; ``custom_mode=True`` needs ``style`` and
+        ``title`` and, unless ``instrumental``, ``prompt`` as the lyrics. ``persona`` (a
+        ``Persona`` or its id) needs custom mode and a V5-family model. Every broken rule is
+        listed at once in ``RequestValidationError`` before anything is sent (docs/sdk.md).
+        Retried only where the request surely did not take effect, like a persona creation.
+        """
+        music = MusicRequest(
+            model=model,
+            prompt=prompt,
+            custom_mode=custom_mode,
+            instrumental=instrumental,
+            style=style,
+            title=title,
+            negative_tags=negative_tags,
+            vocal_gender=vocal_gender,
+            style_weight=style_weight,
+            weirdness_constraint=weirdness_constraint,
+            audio_weight=audio_weight,
+            persona=persona,
+            persona_model=persona_model,
+            duration=duration,
+            callback_url=callback_url,
+        )
+        request = self._core.music_request(
+            music, extra_body=extra_body, extra_headers=extra_headers
+        )
+        return await self._call(request, max_retries=max_retries, parse=parse_submitted_task)
+
+    async def wait_for_songs(
+        self,
+        task_id: str,
+        *,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        estimated_time: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> tuple[Song, ...]:
+        """Poll a music task until it ends; its songs, or TaskFailedError/WaitTimeoutError."""
+        wait = PersonaWait(
+            task_id,
+            policy=self.poll_policy,
+            timeout=timeout,
+            started=self._clock(),
+            estimated_time=estimated_time,
+        )
+        try:
+            return await self._poll(wait, wait.observe_songs, None, on_progress, extra_headers)
+        except BaseException as exc:
+            attach_task(exc, task_id, created=False)
+            raise
+
+    async def generate_music_and_wait(
+        self,
+        *,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **arguments: Any,
+    ) -> tuple[Song, ...]:
+        """``generate_music(**arguments)`` then ``wait_for_songs``; ``timeout`` bounds the wait.
+
+        Any error (or cancellation) after the creation was accepted carries ``task_id``.
+        """
+        check_wait_timeout(timeout)  # before anything is sent, so nothing is charged for it
+        submitted = await self.generate_music(extra_headers=extra_headers, **arguments)
+        try:
+            wait = PersonaWait(
+                submitted.id,
+                policy=self.poll_policy,
+                timeout=timeout,
+                started=self._clock(),
+                estimated_time=submitted.estimated_time,
+            )
+            return await self._poll(wait, wait.observe_songs, submitted, on_progress, extra_headers)
         except BaseException as exc:
             attach_task(exc, submitted.id, created=True)
             raise

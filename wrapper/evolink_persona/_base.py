@@ -10,6 +10,7 @@ live in one place, around whatever operation is sent.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import random
 from collections.abc import Callable, Mapping
@@ -17,14 +18,15 @@ from typing import Any, TypeVar
 
 import httpx
 from attrs import frozen
-from evolink_api.api.audio_generation import create_suno_persona
+from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.api.task_management import get_task_detail
 
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, USER_AGENT
 from ._errors import ConfigurationError, NoSongsError, RequestValidationError
 from ._models import Song, Task
+from ._music import MusicRequest
 from ._retry import RequestAttempts, RetryPolicy
-from ._rules import PersonaRequest, Violation
+from ._rules import PersonaRequest, Violation, merge_extra
 from ._secret import ApiKey
 
 T = TypeVar("T")
@@ -114,7 +116,11 @@ class Operation:
 
 
 CREATE_PERSONA = Operation(
-    "create_persona", create_suno_persona.METHOD, create_suno_persona.PATH, idempotent=False
+    "create_persona", create_audio_generation.METHOD, create_audio_generation.PATH, idempotent=False
+)
+# Music generation shares the route (the body's ``model`` tells them apart) and the policy.
+GENERATE_MUSIC = Operation(
+    "generate_music", create_audio_generation.METHOD, create_audio_generation.PATH, idempotent=False
 )
 GET_TASK = Operation("get_task", get_task_detail.METHOD, get_task_detail.PATH, idempotent=True)
 
@@ -211,12 +217,30 @@ class ClientCore:
         extra_headers: Mapping[str, str] | None,
     ) -> ApiRequest:
         """Check the rules (raising RequestValidationError) and give the POST to send."""
-        if extra_body is not None and not isinstance(extra_body, Mapping):
-            raise RequestValidationError(
-                [Violation("extra_body", f"must be a mapping, got {type(extra_body).__name__}")]
-            )
+        _check_extra_body(extra_body)
         body = persona.check().body(extra_body)
         return ApiRequest(CREATE_PERSONA, self._create_url, body, self.extra_headers(extra_headers))
+
+    def music_request(
+        self,
+        music: MusicRequest,
+        *,
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> ApiRequest:
+        """Check the music rules (every violation at once) and give the POST to send.
+
+        A callback to loopback is allowed only when the service itself is on loopback (a
+        local mock), as the vendor refuses internal callback addresses.
+        """
+        _check_extra_body(extra_body)
+        violations = music.violations(service_on_loopback=service_on_loopback(self.base_url))
+        if violations:
+            raise RequestValidationError(violations)
+        body = music.body()
+        if extra_body:
+            body = merge_extra(body, extra_body)
+        return ApiRequest(GENERATE_MUSIC, self._create_url, body, self.extra_headers(extra_headers))
 
     def task_request(
         self, task_id: str, *, extra_headers: Mapping[str, str] | None = None
@@ -282,6 +306,24 @@ class ClientCore:
 
     def __repr__(self) -> str:
         return f"base_url={self.base_url!r}, max_retries={self.retry_policy.max_retries}"
+
+
+def _check_extra_body(extra_body: object) -> None:
+    if extra_body is not None and not isinstance(extra_body, Mapping):
+        raise RequestValidationError(
+            [Violation("extra_body", f"must be a mapping, got {type(extra_body).__name__}")]
+        )
+
+
+def service_on_loopback(base_url: str) -> bool:
+    """Is the service on this machine (a local mock)? Then it can call back to loopback."""
+    host = httpx.URL(base_url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def songs_of(task: Task[Any]) -> tuple[Song, ...]:

@@ -33,6 +33,7 @@ from ._constants import (
     POLL_PROGRESS_TOLERANCE,
 )
 from ._errors import (
+    NoSongsError,
     NotAPersonaTaskError,
     RequestValidationError,
     TaskFailedError,
@@ -40,7 +41,7 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._forecast import ProgressForecast
-from ._models import COMPLETED, Persona, Task
+from ._models import COMPLETED, Persona, Song, Task
 from ._rules import PERSONA_MODEL, Violation
 
 logger = logging.getLogger("evolink_persona")
@@ -174,18 +175,19 @@ class PersonaWait:
                     task_id=task.id,
                 )
             return Persona(persona_id=task.persona_id, task_id=task.id, task=task)
-        if task.is_terminal:
-            error = task.error
-            raise TaskFailedError(
-                error.message if error else "no error given",
-                task_id=task.id,
-                status=task.status,
-                code=error.code if error else None,
-                retryable=error.retryable if error else None,
-                type=error.type if error else None,
-            )
-        if not task.status_known:
-            logger.debug("task %s: unknown status %r, still waiting", task.id, task.status)
+        _raise_if_ended(task)
+        return None
+
+    def observe_songs(self, task: Task[Any]) -> tuple[Song, ...] | None:
+        """For a music task: its songs once completed; raise when it ended without; None to
+        go on. A persona task's id passed by mistake completes with no songs."""
+        self.last = task
+        self.polls += 1
+        if task.status == COMPLETED:
+            if not task.songs:
+                raise NoSongsError(task_id=task.id, status=task.status, model=task.model)
+            return task.songs
+        _raise_if_ended(task)
         return None
 
     def next_sleep(self, now: float) -> float:
@@ -210,3 +212,19 @@ class PersonaWait:
         policy, forecast = self.policy, self.forecast
         wait = policy.next_interval(self.polls - 1, self.estimated_time, elapsed, forecast)
         return min(wait, remaining)
+
+
+def _raise_if_ended(task: Task[Any]) -> None:
+    """A task that ended other than completed (failed, cancelled) raises TaskFailedError."""
+    if task.is_terminal:
+        error = task.error
+        raise TaskFailedError(
+            error.message if error else "no error given",
+            task_id=task.id,
+            status=task.status,
+            code=error.code if error else None,
+            retryable=error.retryable if error else None,
+            type=error.type if error else None,
+        )
+    if not task.status_known:
+        logger.debug("task %s: unknown status %r, still waiting", task.id, task.status)

@@ -21,7 +21,7 @@ from typing import IO, Any, NoReturn, TextIO
 
 import attrs
 
-from . import __version__
+from . import __version__, _cli_music
 from ._base import CREATE_PERSONA
 from ._client import PersonaClient
 from ._constants import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_TIMEOUT
@@ -174,7 +174,9 @@ def _read_key_file(path: str) -> str:
 def _target(args: argparse.Namespace) -> Iterator[Target]:
     if args.mock:
         mock = _mock_module()
-        with mock.serve_in_thread(mock.MockConfig.demo()) as server:
+        # Test mode for callbacks: a receiver on this machine (loopback, http) can get them.
+        config = attrs.evolve(mock.MockConfig.demo(), callback_mode="test")
+        with mock.serve_in_thread(config) as server:
             yield Target(api_key=mock.fixtures.DEMO_API_KEY, base_url=server.base_url, mock=True)
         return
     if args.api_key_file:
@@ -371,46 +373,51 @@ def _cmd_wait(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO
 
 
 def _cmd_demo(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
-    """The whole flow on the embedded mock: a song, a persona from it, its persona_id."""
-    fixtures = _mock_module().fixtures
-    say = (lambda text: None) if args.json else (lambda text: out.write(text + "\n"))
-    say(f"1. embedded mock server at {target.base_url} (demo account; no key needed)")
-    with _client(target, args) as client:
-        music_task = fixtures.DEMO_MUSIC_TASK_ID
-        say(f"2. songs of the finished music task {music_task}:")
-        songs = client.list_songs(music_task)
+    """The whole story on the embedded mock: a song, a persona from it, a song with it."""
+
+    def say(text: str) -> None:
         if not args.json:
-            _describe_songs(songs, out)
-        song = songs[0]
-        say(f"3. creating a persona from song {song.result_id} ({song.title or 'untitled'})")
-        submitted = client.create_persona(
-            source_task_id=music_task,
-            result_id=song.result_id,
-            name="Demo Persona",
-            description="The vocal character of the demo song",
+            out.write(_printable(text) + "\n")
+
+    def progress() -> ProgressDisplay:
+        if args.json:
+            return progress_display(err, json_lines=True)
+        return ProgressDisplay(out, live=out.isatty())
+
+    with _client(target, args) as client:
+        story = _cli_music.run_demo(
+            client,
+            str(target.base_url),
+            out,
+            say,
+            progress,
+            wait_timeout=args.wait_timeout,
+            describe_songs=_describe_songs,
+            quiet=args.json,
         )
-        estimate = f", estimated {submitted.estimated_time:g}s" if submitted.estimated_time else ""
-        say(f"   task {submitted.id} submitted ({submitted.status}{estimate})")
-        say("4. waiting for the persona:")
-        display = (
-            progress_display(err, json_lines=True)
-            if args.json
-            else ProgressDisplay(out, live=out.isatty())
-        )
-        try:
-            persona = client.wait_for_persona(
-                submitted.id,
-                timeout=args.wait_timeout,
-                on_progress=display,
-                estimated_time=submitted.estimated_time,
-            )
-        finally:
-            display.finish()
     if args.json:
-        _print_json(persona_to_json(persona), out)
+        _print_json(story, out)
     else:
-        out.write(_printable(f"persona_id {persona.persona_id}") + "\n")
+        for result_id in story["persona_songs"]:
+            out.write(_printable(f"result_id {result_id}") + "\n")
     return EXIT_OK
+
+
+def _cmd_music(args: argparse.Namespace, target: Target, out: TextIO, err: TextIO) -> int:
+    display = progress_display(err, json_lines=args.json)
+    try:
+        with _client(target, args) as client:
+            return _cli_music.run_music(
+                args,
+                client,
+                out,
+                display,
+                print_json=_print_json,
+                describe_task=_describe_task,
+                describe_songs=_describe_songs,
+            )
+    finally:
+        display.finish()
 
 
 def _cmd_mock(argv: list[str]) -> int:
@@ -601,6 +608,8 @@ def _parser() -> _Parser:
     )
     wait.add_argument("task_id")
 
+    _cli_music.add_music_parser(commands, [*common, waiting], _Parser)
+
     commands.add_parser(
         "demo",
         allow_abbrev=False,
@@ -663,6 +672,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, targets: list[Targe
             return _cmd_create(args, target, out, err)
         if args.command == "wait":
             return _cmd_wait(args, target, out, err)
+        if args.command == "music":
+            return _cmd_music(args, target, out, err)
         return _cmd_demo(args, target, out, err)
 
 

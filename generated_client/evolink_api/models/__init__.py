@@ -12,6 +12,14 @@ from .error_response_error import ErrorResponseError
 from .music_result import MusicResult
 from .music_song import MusicSong
 from .persona_result import PersonaResult
+from .suno_music_generation_request import SunoMusicGenerationRequest
+from .suno_music_generation_request_model import SunoMusicGenerationRequestModel
+from .suno_music_generation_request_persona_model import (
+    SunoMusicGenerationRequestPersonaModel,
+)
+from .suno_music_generation_request_vocal_gender import (
+    SunoMusicGenerationRequestVocalGender,
+)
 from .suno_persona_creation_request import SunoPersonaCreationRequest
 from .suno_persona_creation_request_model import SunoPersonaCreationRequestModel
 from .suno_persona_creation_request_model_params import (
@@ -38,6 +46,10 @@ __all__ = (
     "MusicResult",
     "MusicSong",
     "PersonaResult",
+    "SunoMusicGenerationRequest",
+    "SunoMusicGenerationRequestModel",
+    "SunoMusicGenerationRequestPersonaModel",
+    "SunoMusicGenerationRequestVocalGender",
     "SunoPersonaCreationRequest",
     "SunoPersonaCreationRequestModel",
     "SunoPersonaCreationRequestModelParams",

@@ -4,7 +4,9 @@ from typing import Literal, TypeAlias
 
 from ..types import UnknownValue
 
-AudioGenerationResponseStatusListed = Literal["completed", "failed", "pending", "processing"]
+AudioGenerationResponseStatusListed = Literal[
+    "cancelled", "completed", "failed", "pending", "processing"
+]
 """ The values the spec lists. """
 
 AudioGenerationResponseStatus: TypeAlias = AudioGenerationResponseStatusListed | UnknownValue
@@ -12,6 +14,7 @@ AudioGenerationResponseStatus: TypeAlias = AudioGenerationResponseStatusListed |
 
 AUDIO_GENERATION_RESPONSE_STATUS_VALUES: frozenset[AudioGenerationResponseStatusListed] = frozenset(
     {
+        "cancelled",
         "completed",
         "failed",
         "pending",

@@ -9,8 +9,9 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audio_generation_response import AudioGenerationResponse
 from ...models.error_response import ErrorResponse
+from ...models.suno_music_generation_request import SunoMusicGenerationRequest
 from ...models.suno_persona_creation_request import SunoPersonaCreationRequest
-from ...types import Response
+from ...types import Response, UnknownShape
 
 METHOD = "POST"
 """ The operation's HTTP method. """
@@ -20,7 +21,7 @@ PATH = "/v1/audios/generations"
 
 def request_kwargs(
     *,
-    body: SunoPersonaCreationRequest,
+    body: SunoMusicGenerationRequest | SunoPersonaCreationRequest,
 ) -> dict[str, Any]:
     """The keyword arguments of ``httpx.Client.request`` for this operation (method, url, body...).
 
@@ -33,7 +34,7 @@ def request_kwargs(
 
 def _get_kwargs(
     *,
-    body: SunoPersonaCreationRequest,
+    body: SunoMusicGenerationRequest | SunoPersonaCreationRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -42,7 +43,12 @@ def _get_kwargs(
         "url": "/v1/audios/generations",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, UnknownShape):
+        _kwargs["json"] = body.raw
+    elif isinstance(body, SunoPersonaCreationRequest):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -73,6 +79,11 @@ def _parse_response(
 
         return response_402
 
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(errors.json_body(response))
+
+        return response_403
+
     if response.status_code == 429:
         response_429 = ErrorResponse.from_dict(errors.json_body(response))
 
@@ -82,6 +93,11 @@ def _parse_response(
         response_500 = ErrorResponse.from_dict(errors.json_body(response))
 
         return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(errors.json_body(response))
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -103,11 +119,13 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SunoPersonaCreationRequest,
+    body: SunoMusicGenerationRequest | SunoPersonaCreationRequest,
 ) -> Response[AudioGenerationResponse | ErrorResponse]:
-    """Suno Persona Creation API
+    """Suno audio generation: persona creation or music generation, told apart by `model`
 
-     - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
+     **Suno Persona Creation API** (vendor operation `createSunoPersona`, `model`: `suno-persona`)
+
+    - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
     - After successful creation, a `persona_id` is returned, which can be applied in subsequent [Suno
     Music Generation](/en/api-manual/audio-series/suno/suno-music-generation) via `persona_id` and
     `persona_model` parameters
@@ -117,8 +135,22 @@ def sync_detailed(
     management/get-task-detail)
     - Cannot create a new Persona from a Persona task
 
+    **Suno Music Generation API** (vendor operation `createSunoMusicGeneration`, `model`:
+    `suno-v5.5-beta`, `suno-v5-beta`, `suno-v4.5plus-beta`, `suno-v4.5all-beta`, `suno-v4.5-beta`,
+    `suno-v4-beta`, `suno-v5.5`, `suno-v5`, `suno-v4.5plus`, `suno-v4.5all`, `suno-v4.5`, `suno-v4`)
+
+    - Suno AI music generation model, supports generating complete music based on text descriptions or
+    lyrics
+    - Supports custom mode (fine control over style, title, lyrics) and simple mode (AI auto-generation)
+    - Supports [Persona](/en/api-manual/audio-series/suno/suno-persona-creation) for reusable
+    vocal/style characteristics
+    - Asynchronous processing mode, use the returned task ID to [query status](/en/api-manual/task-
+    management/get-task-detail)
+    - Generated audio links are valid for 72 hours, please save them promptly
+    - Each request generates multiple music variations
+
     Args:
-        body (SunoPersonaCreationRequest):
+        body (SunoMusicGenerationRequest | SunoPersonaCreationRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,11 +175,13 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: SunoPersonaCreationRequest,
+    body: SunoMusicGenerationRequest | SunoPersonaCreationRequest,
 ) -> AudioGenerationResponse | ErrorResponse | None:
-    """Suno Persona Creation API
+    """Suno audio generation: persona creation or music generation, told apart by `model`
 
-     - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
+     **Suno Persona Creation API** (vendor operation `createSunoPersona`, `model`: `suno-persona`)
+
+    - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
     - After successful creation, a `persona_id` is returned, which can be applied in subsequent [Suno
     Music Generation](/en/api-manual/audio-series/suno/suno-music-generation) via `persona_id` and
     `persona_model` parameters
@@ -157,8 +191,22 @@ def sync(
     management/get-task-detail)
     - Cannot create a new Persona from a Persona task
 
+    **Suno Music Generation API** (vendor operation `createSunoMusicGeneration`, `model`:
+    `suno-v5.5-beta`, `suno-v5-beta`, `suno-v4.5plus-beta`, `suno-v4.5all-beta`, `suno-v4.5-beta`,
+    `suno-v4-beta`, `suno-v5.5`, `suno-v5`, `suno-v4.5plus`, `suno-v4.5all`, `suno-v4.5`, `suno-v4`)
+
+    - Suno AI music generation model, supports generating complete music based on text descriptions or
+    lyrics
+    - Supports custom mode (fine control over style, title, lyrics) and simple mode (AI auto-generation)
+    - Supports [Persona](/en/api-manual/audio-series/suno/suno-persona-creation) for reusable
+    vocal/style characteristics
+    - Asynchronous processing mode, use the returned task ID to [query status](/en/api-manual/task-
+    management/get-task-detail)
+    - Generated audio links are valid for 72 hours, please save them promptly
+    - Each request generates multiple music variations
+
     Args:
-        body (SunoPersonaCreationRequest):
+        body (SunoMusicGenerationRequest | SunoPersonaCreationRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,11 +226,13 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SunoPersonaCreationRequest,
+    body: SunoMusicGenerationRequest | SunoPersonaCreationRequest,
 ) -> Response[AudioGenerationResponse | ErrorResponse]:
-    """Suno Persona Creation API
+    """Suno audio generation: persona creation or music generation, told apart by `model`
 
-     - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
+     **Suno Persona Creation API** (vendor operation `createSunoPersona`, `model`: `suno-persona`)
+
+    - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
     - After successful creation, a `persona_id` is returned, which can be applied in subsequent [Suno
     Music Generation](/en/api-manual/audio-series/suno/suno-music-generation) via `persona_id` and
     `persona_model` parameters
@@ -192,8 +242,22 @@ async def asyncio_detailed(
     management/get-task-detail)
     - Cannot create a new Persona from a Persona task
 
+    **Suno Music Generation API** (vendor operation `createSunoMusicGeneration`, `model`:
+    `suno-v5.5-beta`, `suno-v5-beta`, `suno-v4.5plus-beta`, `suno-v4.5all-beta`, `suno-v4.5-beta`,
+    `suno-v4-beta`, `suno-v5.5`, `suno-v5`, `suno-v4.5plus`, `suno-v4.5all`, `suno-v4.5`, `suno-v4`)
+
+    - Suno AI music generation model, supports generating complete music based on text descriptions or
+    lyrics
+    - Supports custom mode (fine control over style, title, lyrics) and simple mode (AI auto-generation)
+    - Supports [Persona](/en/api-manual/audio-series/suno/suno-persona-creation) for reusable
+    vocal/style characteristics
+    - Asynchronous processing mode, use the returned task ID to [query status](/en/api-manual/task-
+    management/get-task-detail)
+    - Generated audio links are valid for 72 hours, please save them promptly
+    - Each request generates multiple music variations
+
     Args:
-        body (SunoPersonaCreationRequest):
+        body (SunoMusicGenerationRequest | SunoPersonaCreationRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,11 +280,13 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: SunoPersonaCreationRequest,
+    body: SunoMusicGenerationRequest | SunoPersonaCreationRequest,
 ) -> AudioGenerationResponse | ErrorResponse | None:
-    """Suno Persona Creation API
+    """Suno audio generation: persona creation or music generation, told apart by `model`
 
-     - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
+     **Suno Persona Creation API** (vendor operation `createSunoPersona`, `model`: `suno-persona`)
+
+    - Extract reusable Persona (vocal/style characteristics) from completed Suno music generation tasks
     - After successful creation, a `persona_id` is returned, which can be applied in subsequent [Suno
     Music Generation](/en/api-manual/audio-series/suno/suno-music-generation) via `persona_id` and
     `persona_model` parameters
@@ -230,8 +296,22 @@ async def asyncio(
     management/get-task-detail)
     - Cannot create a new Persona from a Persona task
 
+    **Suno Music Generation API** (vendor operation `createSunoMusicGeneration`, `model`:
+    `suno-v5.5-beta`, `suno-v5-beta`, `suno-v4.5plus-beta`, `suno-v4.5all-beta`, `suno-v4.5-beta`,
+    `suno-v4-beta`, `suno-v5.5`, `suno-v5`, `suno-v4.5plus`, `suno-v4.5all`, `suno-v4.5`, `suno-v4`)
+
+    - Suno AI music generation model, supports generating complete music based on text descriptions or
+    lyrics
+    - Supports custom mode (fine control over style, title, lyrics) and simple mode (AI auto-generation)
+    - Supports [Persona](/en/api-manual/audio-series/suno/suno-persona-creation) for reusable
+    vocal/style characteristics
+    - Asynchronous processing mode, use the returned task ID to [query status](/en/api-manual/task-
+    management/get-task-detail)
+    - Generated audio links are valid for 72 hours, please save them promptly
+    - Each request generates multiple music variations
+
     Args:
-        body (SunoPersonaCreationRequest):
+        body (SunoMusicGenerationRequest | SunoPersonaCreationRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
