@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from . import client_parsing
 from .deadline import RunDeadline
-from .steering import SongSupply, steer
+from .steering import SongSupply, is_mislabelled_negative, steer
 
 __all__ = [
     "SERVER_ANSWERS",
@@ -121,6 +121,8 @@ def _send_and_judge(
     deadline: RunDeadline | None,
 ) -> None:
     if deadline is not None and not deadline.allows():
+        return
+    if is_mislabelled_negative(case):
         return
     reachable.judged += 1
     try:
