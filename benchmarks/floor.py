@@ -23,7 +23,7 @@ import uvicorn
 from evolink_mock import MockConfig
 from evolink_mock.server import _bind, uvicorn_config
 
-__all__ = ["ConstantApp", "main"]
+__all__ = ["ConstantApp", "floor_config", "main"]
 
 Message = MutableMapping[str, Any]
 
@@ -66,6 +66,11 @@ class ConstantApp:
         await send(self._body)
 
 
+def floor_config(body: bytes, *, guarded: bool = True) -> uvicorn.Config:
+    """The mock's standalone uvicorn settings (evolink_mock.server.main) serving `body`."""
+    return uvicorn_config(ConstantApp(body), MockConfig(), graceful_seconds=5, guarded=guarded)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.floor")
     parser.add_argument("--host", default="127.0.0.1")
@@ -76,13 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sock = _bind(args.host, args.port)
-    # The mock's standalone settings (evolink_mock.server.main), nothing else.
-    config = uvicorn_config(
-        ConstantApp(args.body_file.read_bytes()),
-        MockConfig(),
-        graceful_seconds=5,
-        guarded=not args.unguarded,
-    )
+    config = floor_config(args.body_file.read_bytes(), guarded=not args.unguarded)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
