@@ -53,6 +53,13 @@ def _refusal(status: int, code: str, message: str) -> bytes:
     return head + body
 
 
+# The base callbacks, called directly: these run on every request, and `super()` costs a
+# look-up each time.
+_data_received = HttpToolsProtocol.data_received
+_on_headers_complete = HttpToolsProtocol.on_headers_complete
+_on_message_complete = HttpToolsProtocol.on_message_complete
+
+
 class _GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a head deadline, a body deadline and a head size cap.
 
@@ -150,7 +157,7 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
             if self._due is None:
                 self._arm(self.limits.header_timeout, self._head_too_slow)
             self._head_bytes += len(data)
-        super().data_received(data)
+        _data_received(self, data)
         # Still in the head after this chunk, and over the cap: refuse before reading more.
         if self._awaiting_head and self._head_bytes > self.limits.max_header_bytes:
             self._refuse(
@@ -164,13 +171,13 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._awaiting_head = False
         self._head_bytes = 0
         self._arm(self.limits.body_timeout, self._body_too_slow)
-        super().on_headers_complete()
+        _on_headers_complete(self)
 
     def on_message_complete(self) -> None:
         self._disarm()
         self._awaiting_head = True
         self._head_bytes = 0
-        super().on_message_complete()
+        _on_message_complete(self)
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
