@@ -1,11 +1,15 @@
 """The floor of benchmark 1: the mock's own server stack answering one constant JSON body.
 
-Same uvicorn settings, same C parser and event loop (httptools, uvloop, picked up by
-uvicorn as for the mock) and the same listening socket (``evolink_mock.server``'s bind,
-IPPROTO_TCP so accepted connections get TCP_NODELAY); the app drains the request body and
-sends prebuilt bytes, with no routing, auth, validation or state. Whatever the mock
-serves below this rate is the mock's own work. Run as
-``python -m benchmarks.floor --port N --body-file PATH``.
+The mock's own uvicorn settings (``evolink_mock.server.uvicorn_config`` with the default
+``MockConfig``: proxy headers off, its keep-alive timeout, and its guarded httptools
+protocol with the request head/body deadlines and head size cap of
+``evolink_mock.connections``), the same event loop (uvloop, picked up by uvicorn as for the
+mock) and the same listening socket (``evolink_mock.server``'s bind, IPPROTO_TCP so accepted
+connections get TCP_NODELAY); the app drains the request body and sends prebuilt bytes,
+with no routing, auth, validation or state. Whatever the mock serves below this rate is
+the mock's own work. ``--unguarded`` serves with uvicorn's plain httptools protocol
+instead, to show what the connection limits cost. Run as
+``python -m benchmarks.floor --port N --body-file PATH [--unguarded]``.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from evolink_mock.server import _bind
+from evolink_mock import MockConfig
+from evolink_mock.server import _bind, uvicorn_config
 
-__all__ = ["ConstantApp", "main"]
+__all__ = ["ConstantApp", "floor_config", "main"]
 
 Message = MutableMapping[str, Any]
 
@@ -61,23 +66,23 @@ class ConstantApp:
         await send(self._body)
 
 
+def floor_config(body: bytes, *, guarded: bool = True) -> uvicorn.Config:
+    """The mock's standalone uvicorn settings (evolink_mock.server.main) serving `body`."""
+    return uvicorn_config(ConstantApp(body), MockConfig(), graceful_seconds=5, guarded=guarded)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.floor")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--body-file", type=Path, required=True)
+    parser.add_argument(
+        "--unguarded", action="store_true", help="uvicorn's plain httptools protocol"
+    )
     args = parser.parse_args(argv)
     sock = _bind(args.host, args.port)
-    # The mock's standalone settings (evolink_mock.server.main), nothing else.
-    server = uvicorn.Server(
-        uvicorn.Config(
-            ConstantApp(args.body_file.read_bytes()),
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
-    )
+    config = floor_config(args.body_file.read_bytes(), guarded=not args.unguarded)
+    server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
     finally:

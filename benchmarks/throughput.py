@@ -3,7 +3,9 @@
 Every server runs on 127.0.0.1 in its own process and is loaded in turn by the same wrk
 with the same requests and key. Ours must keep state and apply every rule; Prism answers
 from the document's examples; the floor (`benchmarks.floor`) is the mock's own server
-stack answering a constant body with no logic, the most this stack can serve here. Each
+stack (its guarded protocol included) answering a constant body with no logic, the most
+this stack can serve here; the same floor on uvicorn's plain protocol shows what the
+guard's connection limits cost. Each
 valid creation names a song of its own, sent once, so that row is all 200s. The same run
 sends a few invalid requests to Prism and ours to show which of them Prism lets through.
 """
@@ -49,6 +51,8 @@ DETAIL_FLOOR_TARGET = 0.8
 CREATION_FLOOR_TARGET = 0.5
 CREATION_PRISM_TARGET = 3.5
 PROBE_TIMEOUT = 5.0
+_FLOOR = "floor (same stack, guarded protocol, constant body)"
+_PLAIN = "floor without the guard (plain httptools protocol)"
 
 
 def _invalid_requests() -> list[tuple[str, dict[str, str], bytes]]:
@@ -176,20 +180,21 @@ def floor_body() -> bytes:
     return json.dumps(detail).encode()
 
 
-def _floor_server() -> ServerProcess:
+def _floor_server(*, guarded: bool = True) -> ServerProcess:
     body_file = BENCH_DIR / "floor-body.json"
     body_file.parent.mkdir(parents=True, exist_ok=True)
     body_file.write_bytes(floor_body())
     port = free_port()
     argv = [sys.executable, "-m", "benchmarks.floor", "--port", str(port)]
-    return ServerProcess([*argv, "--body-file", str(body_file)], port, name="floor")
+    argv += ["--body-file", str(body_file)] + ([] if guarded else ["--unguarded"])
+    return ServerProcess(argv, port, name="floor" if guarded else "floor-unguarded")
 
 
 def run() -> BenchReport:
     started = time.monotonic()
     same = [(CREATE_PATH, demo_creation_json())]
     detail = [(f"/v1/tasks/{fixtures.DEMO_MUSIC_TASK_ID}", "")]
-    with prism_server() as prism, _floor_server() as floor:
+    with prism_server() as prism, _floor_server() as floor, _floor_server(guarded=False) as plain:
         with running_mock("mock-throughput", credits=1e12) as mock:
             open_the_gates(mock.base_url)
             pairs = add_songs(mock.base_url, WARMUP_SONGS + MEASURED_SONGS)
@@ -199,19 +204,31 @@ def run() -> BenchReport:
             warm_lines = fresh_creations(warm)
             _load(prism.base_url, same, "POST", "prism-warmup", seconds=WARMUP_SECONDS)
             _load(floor.base_url, detail, "GET", "floor-warmup", seconds=WARMUP_SECONDS)
+            _load(plain.base_url, detail, "GET", "plain-warmup", seconds=WARMUP_SECONDS)
             _load(
                 mock.base_url, warm_lines, "POST", "mock-warmup", seconds=WARMUP_SECONDS, once=True
             )
             rounds: dict[str, list[LoadResult]] = {
-                key: [] for key in ("floor_get", "ours_detail", "floor_post", "ours_fresh", "prism")
+                key: []
+                for key in (
+                    "floor_get",
+                    "plain_get",
+                    "ours_detail",
+                    "floor_post",
+                    "plain_post",
+                    "ours_fresh",
+                    "prism",
+                )
             }
             for turn in range(ROUNDS):
                 # Each server in turn, a short run each, so a change in the machine's load hits
                 # every row alike; every round gets songs no earlier round used.
                 mine = fresh[turn * share : (turn + 1) * share]
                 rounds["floor_get"].append(_load(floor.base_url, detail, "GET", "floor-get"))
+                rounds["plain_get"].append(_load(plain.base_url, detail, "GET", "plain-get"))
                 rounds["ours_detail"].append(_load(mock.base_url, detail, "GET", "mock-detail"))
                 rounds["floor_post"].append(_load(floor.base_url, fresh, "POST", "floor-post"))
+                rounds["plain_post"].append(_load(plain.base_url, fresh, "POST", "plain-post"))
                 rounds["ours_fresh"].append(
                     _load(mock.base_url, mine, "POST", "mock-create-fresh", once=True)
                 )
@@ -222,7 +239,10 @@ def run() -> BenchReport:
 
     floor_get, ours_detail = combine(rounds["floor_get"]), combine(rounds["ours_detail"])
     floor_post, ours_fresh = combine(rounds["floor_post"]), combine(rounds["ours_fresh"])
+    plain_get, plain_post = combine(rounds["plain_get"]), combine(rounds["plain_post"])
     prism_create = combine(rounds["prism"])
+    guard_get = median_ratio(rounds["floor_get"], rounds["plain_get"])
+    guard_post = median_ratio(rounds["floor_post"], rounds["plain_post"])
     detail_floor = median_ratio(rounds["ours_detail"], rounds["floor_get"])
     create_floor = median_ratio(rounds["ours_fresh"], rounds["floor_post"])
     prism_ratio = median_ratio(rounds["ours_fresh"], rounds["prism"])
@@ -233,8 +253,10 @@ def run() -> BenchReport:
         "warm-up); latencies: median over rounds",
         columns=["server", "request", "req/s", "p50 ms", "p90 ms", "p99 ms", "statuses"],
         rows=[
-            _row("floor (same stack, constant body)", "GET task-detail path", floor_get),
-            _row("floor (same stack, constant body)", "POST creation bodies", floor_post),
+            _row(_FLOOR, "GET task-detail path", floor_get),
+            _row(_PLAIN, "GET task-detail path", plain_get),
+            _row(_FLOOR, "POST creation bodies", floor_post),
+            _row(_PLAIN, "POST creation bodies", plain_post),
             _row(f"Prism {PRISM_VERSION}", "valid creation (same body)", prism_create),
             _row("ours", "valid creation, a fresh song each, sent once", ours_fresh),
             _row("ours", "same body repeated (400 after 1st)", ours_same),
@@ -249,6 +271,8 @@ def run() -> BenchReport:
             ["valid creation / floor POST", create_floor],
             ["valid creation / Prism", prism_ratio],
             ["same body (refusals) / Prism", ratio(ours_same, prism_create)],
+            ["the guard's price: floor GET / floor GET without the guard", guard_get],
+            ["the guard's price: floor POST / floor POST without the guard", guard_post],
         ],
     )
     invalid_rows = [
@@ -271,9 +295,13 @@ def run() -> BenchReport:
         if _accepts(prism_invalid[what]) and not _accepts(ours_invalid[what])
     ]
     notes = [
-        "The floor is `benchmarks/floor.py`: the mock's uvicorn settings, httptools, uvloop "
-        "and its listening socket (IPPROTO_TCP, so TCP_NODELAY), answering the bytes of the "
-        "music task's detail to every request; for POSTs it reads the body first.",
+        "The floor is `benchmarks/floor.py`: the mock's uvicorn settings "
+        "(`evolink_mock.server.uvicorn_config`: proxy headers off, its keep-alive timeout and "
+        "its guarded httptools protocol with the request head/body deadlines and head size "
+        "cap), uvloop and its listening socket (IPPROTO_TCP, so TCP_NODELAY), answering the "
+        "bytes of the music task's detail to every request; for POSTs it reads the body first. "
+        "The ratios to the floor are to this guarded floor; the floor without the guard "
+        "(uvicorn's plain httptools protocol, all else equal) shows the guard's own price.",
         "Prism serves the vendor's document `openapi/upstream/suno-persona-creation.yaml`"
         " with `-v error` (no per-request log); ours serves the merged spec, request log off.",
         "Ours keeps state: every fresh-song creation checks auth, the schema, the vocal window, "
@@ -332,6 +360,10 @@ def run() -> BenchReport:
         data={
             "floor_get": floor_get.to_json(),
             "floor_post": floor_post.to_json(),
+            "floor_get_unguarded": plain_get.to_json(),
+            "floor_post_unguarded": plain_post.to_json(),
+            "ratio_guard_get": guard_get,
+            "ratio_guard_post": guard_post,
             "prism_create": prism_create.to_json(),
             "ours_create_fresh": ours_fresh.to_json(),
             "ours_create_same": ours_same.to_json(),

@@ -29,6 +29,9 @@ from .errors import error_body
 
 __all__ = ["ConnectionLimits", "guarded_protocol"]
 
+#: How early a timer may fire and still count as on time (uvloop's clock is in ms).
+_EARLY = 0.002
+
 _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
@@ -50,31 +53,72 @@ def _refusal(status: int, code: str, message: str) -> bytes:
     return head + body
 
 
+# The base callbacks, called directly: these run on every request, and `super()` costs a
+# look-up each time.
+_data_received = HttpToolsProtocol.data_received
+_on_headers_complete = HttpToolsProtocol.on_headers_complete
+_on_message_complete = HttpToolsProtocol.on_message_complete
+
+
 class _GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a head deadline, a body deadline and a head size cap."""
+    """uvicorn's httptools protocol with a head deadline, a body deadline and a head size cap.
+
+    The deadline moves on every request, but the timer does not: a connection has at most
+    one timer, which is re-armed only when a deadline comes due before it would fire. When
+    it fires it checks the deadline then in force: none (between requests) lets it lapse,
+    a later one re-arms it there. A keep-alive client thus costs about one timer per
+    deadline period, not two per request.
+    """
 
     limits: ClassVar[ConnectionLimits]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
+        self._due: float | None = None  # loop time the current deadline expires
+        self._expire: Callable[[], None] = self._head_too_slow
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
         self._awaiting_head = True
         self._head_bytes = 0
 
     # --- deadlines --------------------------------------------------------------------
 
     def _arm(self, seconds: float, expire: Callable[[], None]) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, expire)
+        due = self.loop.time() + seconds
+        self._due = due
+        self._expire = expire
+        timer = self._timer
+        if timer is None or self._timer_at > due:
+            if timer is not None:
+                timer.cancel()
+            self._timer_at = due
+            self._timer = self.loop.call_at(due, self._deadline_check)
 
     def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        """No deadline in force; a pending timer lapses when it fires."""
+        self._due = None
+
+    def _stop_timer(self) -> None:
+        self._due = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _deadline_check(self) -> None:
+        self._timer = None
+        due = self._due
+        if due is None:
+            return
+        # Timers may fire up to the loop's clock resolution early: that is on time.
+        if self.loop.time() + _EARLY < due:
+            self._timer_at = due
+            self._timer = self.loop.call_at(due, self._deadline_check)
+            return
+        self._expire()
 
     def _refuse(self, answer: bool, status: int, code: str, message: str) -> None:
         """Close the connection, answering `status` first if `answer` (no reply is due)."""
-        self._disarm()
+        self._stop_timer()
         if self.transport.is_closing():
             return
         if answer:
@@ -105,15 +149,15 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._arm(self.limits.header_timeout, self._head_too_slow)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._stop_timer()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._awaiting_head:
-            if self._deadline is None:
+            if self._due is None:
                 self._arm(self.limits.header_timeout, self._head_too_slow)
             self._head_bytes += len(data)
-        super().data_received(data)
+        _data_received(self, data)
         # Still in the head after this chunk, and over the cap: refuse before reading more.
         if self._awaiting_head and self._head_bytes > self.limits.max_header_bytes:
             self._refuse(
@@ -127,13 +171,13 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._awaiting_head = False
         self._head_bytes = 0
         self._arm(self.limits.body_timeout, self._body_too_slow)
-        super().on_headers_complete()
+        _on_headers_complete(self)
 
     def on_message_complete(self) -> None:
         self._disarm()
         self._awaiting_head = True
         self._head_bytes = 0
-        super().on_message_complete()
+        _on_message_complete(self)
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:

@@ -21,7 +21,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from typing import Any
 
 import attrs
 import uvicorn
@@ -35,7 +36,15 @@ from .control import CONTROL_PREFIX
 from .errors import ConnectionDropped
 from .service import MockService
 
-__all__ = ["LiveMock", "admin_token_for", "banner", "is_loopback", "main", "serve_in_thread"]
+__all__ = [
+    "LiveMock",
+    "admin_token_for",
+    "banner",
+    "is_loopback",
+    "main",
+    "serve_in_thread",
+    "uvicorn_config",
+]
 
 
 class _HideDroppedConnections(logging.Filter):
@@ -48,6 +57,11 @@ class _HideDroppedConnections(logging.Filter):
 
 logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
 _log = logging.getLogger("evolink_mock.server")
+
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
 
 
 @attrs.frozen
@@ -122,26 +136,43 @@ def admin_token_for(host: str, token: str | None) -> str:
 def _uvicorn_server(
     app: MockApp, *, graceful_seconds: int, log_level: str = "warning"
 ) -> uvicorn.Server:
-    config = app.service.config
+    return uvicorn.Server(
+        uvicorn_config(
+            app, app.service.config, graceful_seconds=graceful_seconds, log_level=log_level
+        )
+    )
+
+
+def uvicorn_config(
+    app: ASGIApp,
+    config: MockConfig,
+    *,
+    graceful_seconds: int,
+    log_level: str = "warning",
+    guarded: bool = True,
+) -> uvicorn.Config:
+    """The mock's uvicorn settings for `app` (any ASGI app: benchmark 1's floor uses them).
+
+    `guarded=False` leaves out the connection limits of `connections`; only the floor's
+    measurement of what the limits cost uses it.
+    """
     limits = ConnectionLimits(
         header_timeout=config.header_timeout,
         body_timeout=config.body_timeout,
         max_header_bytes=config.max_header_bytes,
     )
-    return uvicorn.Server(
-        uvicorn.Config(
-            app,
-            http=guarded_protocol(limits),
-            # Never take the client address from X-Forwarded-For: the control API's loopback
-            # check must see the real peer, even where FORWARDED_ALLOW_IPS='*' is set.
-            proxy_headers=False,
-            # Annotated int, used as a delay: a fraction of a second works (and is tested).
-            timeout_keep_alive=config.keep_alive_timeout,  # type: ignore[arg-type]
-            log_level=log_level,
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=graceful_seconds,
-        )
+    return uvicorn.Config(
+        app,
+        http=guarded_protocol(limits) if guarded else "httptools",
+        # Never take the client address from X-Forwarded-For: the control API's loopback
+        # check must see the real peer, even where FORWARDED_ALLOW_IPS='*' is set.
+        proxy_headers=False,
+        # Annotated int, used as a delay: a fraction of a second works (and is tested).
+        timeout_keep_alive=config.keep_alive_timeout,  # type: ignore[arg-type]
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=graceful_seconds,
     )
 
 

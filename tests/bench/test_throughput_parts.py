@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from benchmarks._load import LoadResult
-from benchmarks.floor import ConstantApp
+from benchmarks.floor import ConstantApp, floor_config
 from benchmarks.throughput import all_ok, combine, median_ratio, ratio, statuses
 
 
@@ -66,6 +66,23 @@ def test_the_floor_answers_every_request_with_the_same_bytes() -> None:
         assert start["status"] == 200
         assert (b"content-length", b"9") in start["headers"]
         assert body["body"] == b'{"id": 1}'
+
+
+def test_the_floor_serves_with_the_mocks_own_uvicorn_settings_guard_included() -> None:
+    from evolink_mock import create_app
+    from evolink_mock.connections import ConnectionLimits
+    from evolink_mock.server import _uvicorn_server
+
+    mock = _uvicorn_server(create_app(), graceful_seconds=5).config
+    floor = floor_config(b"{}")
+    same = ("proxy_headers", "timeout_keep_alive", "access_log", "lifespan", "loop")
+    assert {k: getattr(floor, k) for k in same} == {k: getattr(mock, k) for k in same}
+    limits = [getattr(config.http, "limits", None) for config in (floor, mock)]
+    assert limits[0] == limits[1] == ConnectionLimits(10.0, 10.0, 64 * 1024)
+    # The guard's price is measured against uvicorn's own protocol, everything else equal.
+    plain = floor_config(b"{}", guarded=False)
+    assert plain.http == "httptools"
+    assert {k: getattr(plain, k) for k in same} == {k: getattr(mock, k) for k in same}
 
 
 def test_the_app_alone_workload_is_all_successful_requests() -> None:

@@ -120,3 +120,35 @@ def test_the_server_answers_normally_after_refusing_slow_clients(live: LiveMock)
         sock.sendall(_request_head("GET", f"/v1/tasks/{fixtures.DEMO_MUSIC_TASK_ID}"))
         assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
         assert _until_closed(idle).startswith(b"HTTP/1.1 408 ")
+
+
+def test_a_slow_head_on_a_reused_connection_gets_408_after_a_served_request(
+    live: LiveMock,
+) -> None:
+    # The connection's one timer was armed when it opened; the second request's head starts
+    # half a limit later, so its deadline is past the timer's, which must then re-arm for
+    # it rather than lapse (the connection would stay open) or fire early. The wait is a
+    # real one because the deadlines are; nothing here asserts a duration.
+    with _connect(live) as sock:
+        sock.sendall(_request_head("GET", f"/v1/tasks/{fixtures.DEMO_MUSIC_TASK_ID}"))
+        first = sock.recv(65536)
+        time.sleep(_LIMITS.header_timeout / 2)
+        sock.sendall(b"GET /v1/tasks/x HTTP/1.1\r\nHost: mock\r\nX-Slow: ")
+        rest = _until_closed(sock)
+    assert first.startswith(b"HTTP/1.1 200 ")
+    assert rest.startswith(b"HTTP/1.1 408 ")
+    assert b"Request head not received" in rest
+
+
+def test_a_slow_body_on_a_reused_connection_gets_408(live: LiveMock) -> None:
+    head = _request_head(
+        "POST", CREATE, "Content-Type: application/json", "Transfer-Encoding: chunked"
+    )
+    with _connect(live) as sock:
+        sock.sendall(_request_head("GET", f"/v1/tasks/{fixtures.DEMO_MUSIC_TASK_ID}"))
+        first = sock.recv(65536)
+        sock.sendall(head + b'5\r\n{"mod\r\n')
+        rest = _until_closed(sock)
+    assert first.startswith(b"HTTP/1.1 200 ")
+    assert rest.startswith(b"HTTP/1.1 408 ")
+    assert b"Request body not received" in rest
