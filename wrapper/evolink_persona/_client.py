@@ -203,30 +203,46 @@ class PersonaClient:
         extra_headers: Mapping[str, str] | None = None,
     ) -> Persona:
         """Poll the persona task until it ends; the persona, or TaskFailed/WaitTimeout."""
-        wait = PersonaWait(
+        return self._follow(
             task_id,
-            policy=self.poll_policy,
+            PersonaWait.observe,
             timeout=timeout,
-            started=self._clock(),
             estimated_time=estimated_time,
+            first=None,
+            on_progress=on_progress,
+            extra_headers=extra_headers,
         )
-        try:
-            return self._wait(
-                wait, first=None, on_progress=on_progress, extra_headers=extra_headers
-            )
-        except BaseException as exc:
-            attach_task(exc, task_id, created=False)
-            raise
 
-    def _wait(
+    def _follow(
         self,
-        wait: PersonaWait,
+        task_id: str,
+        observe: Callable[[PersonaWait, Task[Any]], R | None],
         *,
+        timeout: float | None,
+        estimated_time: float | None,
         first: Task[Any] | None,
         on_progress: ProgressCallback | None,
         extra_headers: Mapping[str, str] | None,
-    ) -> Persona:
-        return self._poll(wait, wait.observe, first, on_progress, extra_headers)
+    ) -> R:
+        """Wait on one task until ``observe`` gives its result (a persona, songs).
+
+        Any error (or cancellation) carries ``task_id``; with ``first`` (the submitted task)
+        it also says the task was created, so the user resumes it rather than creating again.
+        """
+        try:
+            wait = PersonaWait(
+                task_id,
+                policy=self.poll_policy,
+                timeout=timeout,
+                started=self._clock(),
+                estimated_time=estimated_time,
+            )
+            return self._poll(
+                wait, lambda task: observe(wait, task), first, on_progress, extra_headers
+            )
+        except BaseException as exc:
+            attach_task(exc, task_id, created=first is not None)
+            raise
 
     def _poll(
         self,
@@ -280,20 +296,15 @@ class PersonaClient:
             style=style,
         )
         submitted = self._create(persona, None, extra_body, extra_headers)
-        try:
-            wait = PersonaWait(
-                submitted.id,
-                policy=self.poll_policy,
-                timeout=timeout,
-                started=self._clock(),
-                estimated_time=submitted.estimated_time,
-            )
-            return self._wait(
-                wait, first=submitted, on_progress=on_progress, extra_headers=extra_headers
-            )
-        except BaseException as exc:
-            attach_task(exc, submitted.id, created=True)
-            raise
+        return self._follow(
+            submitted.id,
+            PersonaWait.observe,
+            timeout=timeout,
+            estimated_time=submitted.estimated_time,
+            first=submitted,
+            on_progress=on_progress,
+            extra_headers=extra_headers,
+        )
 
     # -- music generation -----------------------------------------------------------------------
     def generate_music(
@@ -358,18 +369,15 @@ class PersonaClient:
         extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[Song, ...]:
         """Poll a music task until it ends; its songs, or TaskFailedError/WaitTimeoutError."""
-        wait = PersonaWait(
+        return self._follow(
             task_id,
-            policy=self.poll_policy,
+            PersonaWait.observe_songs,
             timeout=timeout,
-            started=self._clock(),
             estimated_time=estimated_time,
+            first=None,
+            on_progress=on_progress,
+            extra_headers=extra_headers,
         )
-        try:
-            return self._poll(wait, wait.observe_songs, None, on_progress, extra_headers)
-        except BaseException as exc:
-            attach_task(exc, task_id, created=False)
-            raise
 
     def generate_music_and_wait(
         self,
@@ -385,15 +393,12 @@ class PersonaClient:
         """
         check_wait_timeout(timeout)  # before anything is sent, so nothing is charged for it
         submitted = self.generate_music(extra_headers=extra_headers, **arguments)
-        try:
-            wait = PersonaWait(
-                submitted.id,
-                policy=self.poll_policy,
-                timeout=timeout,
-                started=self._clock(),
-                estimated_time=submitted.estimated_time,
-            )
-            return self._poll(wait, wait.observe_songs, submitted, on_progress, extra_headers)
-        except BaseException as exc:
-            attach_task(exc, submitted.id, created=True)
-            raise
+        return self._follow(
+            submitted.id,
+            PersonaWait.observe_songs,
+            timeout=timeout,
+            estimated_time=submitted.estimated_time,
+            first=submitted,
+            on_progress=on_progress,
+            extra_headers=extra_headers,
+        )
