@@ -131,6 +131,19 @@ class Callback:
         }
 
 
+#: Why a callback to a host other than loopback was not sent (see `MockConfig.callback_remote`).
+NOT_REMOTE = (
+    "not sent: the mock calls back only to loopback hosts unless callback_remote is on "
+    "(--callback-remote)"
+)
+
+
+def _is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    address = _host_address(host)
+    return host == "localhost" or (address is not None and address.is_loopback)
+
+
 def _http_sender() -> Sender:
     def send(url: str, body: bytes, timeout: float) -> int:
         with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
@@ -161,6 +174,7 @@ class CallbackDispatcher:
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         idle_poll: float = 0.05,
         manual_clock: bool = False,
+        remote: bool = False,
     ) -> None:
         self._now = now
         self._terminal_body = terminal_body
@@ -171,6 +185,7 @@ class CallbackDispatcher:
         # On a manual clock nothing falls due by itself: the worker stops when nothing is
         # due now, and `poke` (the clock moved) starts it again.
         self._manual_clock = manual_clock
+        self.remote = remote
         self._callbacks: dict[str, Callback] = {}
         self._lock = threading.Condition()
         self._worker: threading.Thread | None = None
@@ -282,6 +297,15 @@ class CallbackDispatcher:
             callback.body = json.dumps(body).encode()
         status: int | None = None
         error: str | None = None
+        if not self.remote and not _is_loopback_url(callback.url):
+            with self._lock:
+                number = len(callback.attempts) + 1
+                callback.attempts.append(
+                    DeliveryAttempt(number, self._now(), None, False, NOT_REMOTE)
+                )
+                callback.in_flight = False
+                callback.exhausted = True
+            return
         try:
             status = self._send(callback.url, callback.body, self.timeout)
         except httpx.TimeoutException:

@@ -108,6 +108,10 @@ class MockConfig:
     callback_timeout: float = attrs.field(default=10.0, validator=_check_non_negative)
     #: Seconds of mock time before each retry of a failed callback (the vendor says up to 3).
     callback_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
+    #: Deliver callbacks to hosts other than loopback. Off by default: a mock in a test
+    #: suite or a demo must not send task bodies to the URLs a test happened to write; an
+    #: undelivered callback is listed with the reason.
+    callback_remote: bool = False
 
     @classmethod
     def demo(cls) -> MockConfig:

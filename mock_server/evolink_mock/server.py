@@ -368,6 +368,24 @@ def _parser() -> argparse.ArgumentParser:
         "random elsewhere)",
     )
     add(
+        "--music-duration",
+        type=float,
+        default=defaults.music_duration,
+        help="seconds a music task takes",
+    )
+    add(
+        "--callback-mode",
+        choices=("strict", "test"),
+        default=defaults.callback_mode,
+        help="strict: the vendor's callback rules (https, no internal address); test: also "
+        "http to loopback, for a receiver on this machine",
+    )
+    add(
+        "--callback-remote",
+        action="store_true",
+        help="also deliver callbacks to hosts other than loopback (off: listed as not sent)",
+    )
+    add(
         "--quiet",
         action="store_true",
         help="log no request lines, nor the HTTP server's warnings about malformed requests",
@@ -399,6 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             body_timeout=args.body_timeout,
             keep_alive_timeout=args.keep_alive_timeout,
             max_header_bytes=args.max_header_bytes,
+            music_duration=args.music_duration,
+            callback_mode=args.callback_mode,
+            callback_remote=args.callback_remote,
             admin_token=admin_token,
         )
     except ValueError as exc:

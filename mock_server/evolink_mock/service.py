@@ -147,6 +147,7 @@ class MockService:
             timeout=self.config.callback_timeout,
             retry_delays=self.config.callback_retry_delays,
             manual_clock=isinstance(self.clock, ManualClock),
+            remote=self.config.callback_remote,
         )
         self.reset()
 

@@ -18,7 +18,7 @@ import jsonschema_rs
 import pytest
 import yaml
 from evolink_mock import MockConfig
-from evolink_mock.callbacks import callback_url_problem
+from evolink_mock.callbacks import NOT_REMOTE, callback_url_problem
 from evolink_mock.handle import MockHandle
 from evolink_mock.receiver import CallbackReceiver
 
@@ -281,3 +281,21 @@ def test_every_attempt_is_visible_in_the_control_api(
     (callback,) = listed["callbacks"]
     assert [a["status"] for a in callback["attempts"]] == [500, 200]
     assert callback["body"]["id"] == task_id
+
+
+def test_a_callback_to_a_host_other_than_loopback_is_listed_not_sent(
+    evolink_mock: MockHandle, client: httpx.Client
+) -> None:
+    # A test suite's mock must not post task bodies to whatever URL a test wrote: the URL is
+    # accepted (the vendor's rules allow it) but delivery stays on loopback unless enabled.
+    task_id = _create(client, "https://hooks.example.com/suno")
+    evolink_mock.finish_tasks()
+    evolink_mock.advance(60)  # past every retry delay
+    callback = _only(evolink_mock.callbacks(), task_id)
+    assert callback["delivered"] is False
+    assert [(a["status"], a["error"]) for a in callback["attempts"]] == [(None, NOT_REMOTE)]
+
+
+def test_remote_delivery_is_a_setting_off_by_default() -> None:
+    assert MockConfig().callback_remote is False
+    assert MockConfig(callback_remote=True).callback_remote is True
