@@ -17,10 +17,13 @@ from contract_tests.live_mutants import LIVE_MUTANTS
 from contract_tests.probing import SERVER_ANSWERS, all_checks
 from contract_tests.proxies import Exchange, Reply, Upstream, serve_proxy
 from contract_tests.refusals import REFUSALS
+from contract_tests.live_music import CALLBACK_BODY, CALLBACK_ONCE, MUSIC_AGREE
 from contract_tests.song_rule import ONE_PERSONA_PER_SONG
 
 #: Persona tasks that end in half a second, no rate limit: a run follows them quickly.
-_QUICK = MockConfig(rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3)
+_QUICK = MockConfig(
+    rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3, callback_mode="test"
+)
 #: Small budgets: these tests are about the runner's wiring, not about finding faults.
 _SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.1"]
 
@@ -28,7 +31,8 @@ _SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.
 def _expected_names() -> set[str]:
     names = {check.__name__ for check in all_checks()} | {probe.name for probe in REFUSALS}
     added = {SERVER_ANSWERS, ONE_PERSONA_PER_SONG, SDK_AND_SERVER_AGREE, live.RUNNER_FINISHED}
-    return names | added | set(LIFECYCLE_CHECKS)
+    music = {MUSIC_AGREE, CALLBACK_ONCE, CALLBACK_BODY}
+    return names | added | music | set(LIFECYCLE_CHECKS)
 
 
 @pytest.mark.parametrize("mode", ["--full", "--safe"])
