@@ -13,11 +13,11 @@ from evolink_mock import fixtures as mock_fixtures
 from contract_tests import live
 from contract_tests.follow import LIFECYCLE_CHECKS
 from contract_tests.live_differential import SDK_AND_SERVER_AGREE
+from contract_tests.live_music import CALLBACK_BODY, CALLBACK_ONCE, MUSIC_AGREE
 from contract_tests.live_mutants import LIVE_MUTANTS
 from contract_tests.probing import SERVER_ANSWERS, all_checks
 from contract_tests.proxies import Exchange, Reply, Upstream, serve_proxy
 from contract_tests.refusals import REFUSALS
-from contract_tests.live_music import CALLBACK_BODY, CALLBACK_ONCE, MUSIC_AGREE
 from contract_tests.song_rule import ONE_PERSONA_PER_SONG
 
 #: Persona tasks that end in half a second, no rate limit: a run follows them quickly.
