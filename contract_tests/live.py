@@ -10,7 +10,8 @@ control API (``EVOLINK_MOCK_ADMIN_TOKEN``, loopback) each creation gets a fresh 
 Music generation gets the same treatment: the SDK's music rules against the server (in
 safe mode only the requests the SDK refuses) and, in full mode on a loopback server, a
 music task whose callback goes to a loopback receiver. Every task created, and every
-``--task-id``, is followed to its end and each read held to the lifecycle invariants. Writes ``contract-junit.xml`` and ``contract-summary.txt`` to
+``--task-id``, is followed to its end and each read held to the lifecycle invariants.
+Writes ``contract-junit.xml`` and ``contract-summary.txt`` to
 ``--report-dir`` and exits 1 when any check fails.
 """
 

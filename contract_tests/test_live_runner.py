@@ -55,6 +55,11 @@ def test_live_runner_reports_every_check_against_a_loopback_mock(
         assert f"PASS  {name} " in summary
     assert suite.get("failures") == "0"
     assert mock_fixtures.DEMO_API_KEY not in summary + capsys.readouterr().out
+    # Music is judged in both modes; callbacks need a paid creation, so full mode only.
+    lines = {line.split()[1]: line for line in summary.splitlines() if line[:4] in ("PASS", "FAIL")}
+    assert "not exercised" not in lines[MUSIC_AGREE]
+    for name in (CALLBACK_ONCE, CALLBACK_BODY):
+        assert ("not exercised" in lines[name]) == (mode == "--safe"), lines[name]
 
 
 def test_live_runner_defaults_to_safe_mode_off_loopback() -> None:
@@ -220,3 +225,21 @@ def test_live_runner_reports_a_part_that_stopped_and_still_writes_its_report(
     assert f"FAIL  {live.RUNNER_FINISHED}" in summary
     assert "persona creations stopped: HTTPStatusError" in summary
     assert f"PASS  {SERVER_ANSWERS}" in summary  # the parts that could run, ran
+
+
+def test_live_runner_notes_callbacks_not_exercised_when_the_server_refuses_loopback_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict = MockConfig(rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3)
+    with serve_in_thread(strict) as mock:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", mock.base_url, "--full", *_SMALL, "--report-dir", str(tmp_path)]
+        outcome = live.run(argv)
+    assert not isinstance(outcome, int)
+    found, _ = outcome
+    tallies = {t.name: t for t in found.tallies}
+    assert found.passed
+    assert tallies[CALLBACK_ONCE].judged == tallies[CALLBACK_BODY].judged == 0
+    assert any("callback_url was refused" in note for note in found.notes), found.notes
+    assert tallies[MUSIC_AGREE].judged > 0
