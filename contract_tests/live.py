@@ -440,6 +440,7 @@ def _music(
         persona=persona,
         cases=args.differential_cases,
         refused_only=not full,
+        keep_callbacks_local=is_loopback(args.base_url),
         ledger=ledger,
         reachable=reachable,
         deadline=deadline,

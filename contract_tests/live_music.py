@@ -5,7 +5,8 @@ arguments, same boundaries, same bodies) sent over HTTP: in full mode every requ
 completed persona of the caller standing in for ``REAL_PERSONA`` when the run has one; in
 safe mode only the requests the SDK refuses (a correct server refuses them for free).
 Requests with a loopback callback URL are not sent: whether a server takes those is its
-test configuration (the mock's callback mode), not the vendor's rule.
+test configuration (the mock's callback mode), not the vendor's rule. Nor, to a server on
+loopback, valid ones with a public callback URL: it would really call that host.
 
 ``CallbackProbe`` creates music tasks whose ``callback_url`` points at a loopback receiver
 (full mode, server on loopback only: the server must reach the receiver), and once the run
@@ -68,12 +69,15 @@ def tally_music_against_server(
     persona: str | None,
     cases: int,
     refused_only: bool,
+    keep_callbacks_local: bool = False,
     ledger: TaskLedger,
     reachable: CheckTally,
     deadline: RunDeadline | None = None,
 ) -> tuple[CheckTally, int]:
     """The music boundaries and ``cases`` drawn requests: the tally of disagreements, and
-    how many valid persona uses were not sent for want of a persona of the caller."""
+    how many valid persona uses were not sent for want of a persona of the caller.
+    ``keep_callbacks_local`` (a server on loopback, which would really call it): valid
+    requests with a public ``callback_url`` are not sent either."""
     tally = CheckTally(MUSIC_AGREE)
     unsent = 0
     if cases <= 0:
@@ -98,6 +102,8 @@ def tally_music_against_server(
         if not violations and persona is None and drawn.get("persona") == REAL_PERSONA:
             unsent += 1  # a valid persona use, and the run has no persona of the caller
             return
+        if not violations and keep_callbacks_local and drawn.get("callback_url") is not None:
+            return  # the server would deliver to a public host: the run stays local
         if deadline is not None and not deadline.allows():
             return
         reachable.judged += 1
