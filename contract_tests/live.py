@@ -351,10 +351,6 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         if probe is not None:
             with _part("the callback probe", finished):
                 probe.create(post, ledger)
-        if control is not None and full:
-            # Every task has been read while it ran; the mock need not be waited for.
-            with _part("ending the mock's tasks", finished):
-                control.end_running_tasks()
         with _part("following tasks", finished):
             lifecycle = follower.finish(args.follow_deadline)
         if probe is not None:
