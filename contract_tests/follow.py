@@ -73,7 +73,7 @@ class TaskLedger:
         its creation response is the first sight of it."""
         if task_id not in self.tasks:
             last = creation if isinstance(creation, dict) else None
-            history = TaskHistory(task_id, persona=persona, last=last)
+            history = TaskHistory(task_id, persona=persona, music=not persona, last=last)
             self.tasks[task_id] = _Followed(history, True)
 
     def given(self, task_id: str) -> None:

@@ -5,7 +5,8 @@ the one before it, must keep the promises of the spec's prose: the detail is the
 for, a task only moves forward (pending -> processing -> completed | failed), progress never
 falls, a completed task reports progress 100, a completed persona task has a ``persona_id``
 that never changes, an ended task never changes at all, a task still running carries no
-error, and a persona task reads as an audio task of model ``suno-persona``.
+error, a persona task reads as an audio task of model ``suno-persona``, and a completed
+music task lists songs with uuid ``result_id``s.
 
 ``TaskHistory`` holds what was last seen of one task and names every invariant a new read
 breaks. The in-process lifecycle machine (``lifecycle.py``) raises the first one; the live
@@ -14,6 +15,7 @@ runner's follower (``follow.py``) tallies each one as a named check.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -24,6 +26,7 @@ __all__ = [
     "NEXT_STATUSES",
     "Problem",
     "TaskHistory",
+    "completed_songs_problem",
     "requested_task_problem",
     "running_task_error_problem",
 ]
@@ -68,6 +71,39 @@ def running_task_error_problem(body: object) -> str | None:
     return None
 
 
+def _is_uuid(text: object) -> bool:
+    try:
+        return isinstance(text, str) and str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def completed_songs_problem(body: object) -> str | None:
+    """A completed music task lists its songs, each with a uuid ``result_id`` (the id
+    persona creation takes); None when it does, or when the task has not completed."""
+    if not isinstance(body, dict) or body.get("status") != "completed":
+        return None
+    result = body.get("result_data")
+    listed = result.get("songs") if isinstance(result, dict) else result
+    if not isinstance(listed, list) or not listed:
+        return f"completed music task {body.get('id')!r} lists no songs: {result!r}"
+    songs = [song.get("result_id") if isinstance(song, dict) else song for song in listed]
+    if not all(_is_uuid(song) for song in songs):
+        return (
+            f"completed music task {body.get('id')!r} has a song without a uuid result_id: {songs}"
+        )
+    return None
+
+
+def _is_music(history: TaskHistory, body: dict[str, Any]) -> bool:
+    model = body.get("model")
+    return history.music or (isinstance(model, str) and model.startswith("suno-v"))
+
+
+def _music_songs(history: TaskHistory, body: dict[str, Any]) -> str | None:
+    return completed_songs_problem(body) if _is_music(history, body) else None
+
+
 def _persona_id(body: dict[str, Any]) -> object:
     result = body.get("result_data")
     return result.get("persona_id") if isinstance(result, dict) else None
@@ -79,10 +115,12 @@ def _stable(body: dict[str, Any]) -> dict[str, Any]:
 
 @attrs.define
 class TaskHistory:
-    """Successive reads of one task (``persona``: a task created as a persona task)."""
+    """Successive reads of one task (``persona``: a task created as a persona task;
+    ``music``: one created as a music task)."""
 
     task_id: str
     persona: bool
+    music: bool = False
     last: dict[str, Any] | None = None
     reads: int = 0
 
@@ -190,4 +228,5 @@ INVARIANTS: Final[tuple[tuple[str, Callable[[TaskHistory, dict[str, Any]], str |
     ("completed_has_persona_id", _completed_has_persona),
     ("persona_id_never_changes", _persona_id_kept),
     ("ended_task_never_changes", _ended_unchanged),
+    ("music_completed_has_uuid_songs", _music_songs),
 )

@@ -7,8 +7,11 @@ refuses or answers for free: the refusal probes, negative persona creations, the
 requests the SDK refuses, a second persona for ``--used-song`` and task reads; it cannot
 spend credits on a correct server. Full mode also sends valid creations; with the mock's
 control API (``EVOLINK_MOCK_ADMIN_TOKEN``, loopback) each creation gets a fresh song.
-Every task created, and every ``--task-id``, is followed to its end and each read held to
-the lifecycle invariants. Writes ``contract-junit.xml`` and ``contract-summary.txt`` to
+Music generation gets the same treatment: the SDK's music rules against the server (in
+safe mode only the requests the SDK refuses) and, in full mode on a loopback server, a
+music task whose callback goes to a loopback receiver. Every task created, and every
+``--task-id``, is followed to its end and each read held to the lifecycle invariants.
+Writes ``contract-junit.xml`` and ``contract-summary.txt`` to
 ``--report-dir`` and exits 1 when any check fails.
 """
 
@@ -34,6 +37,13 @@ from .deadline import RunDeadline
 from .follow import LIFECYCLE_CHECKS, Follower, TaskLedger
 from .free_text import free_text_cases
 from .live_differential import SDK_AND_SERVER_AGREE, tally_sdk_against_server
+from .live_music import (
+    CALLBACK_BODY,
+    CALLBACK_ONCE,
+    MUSIC_AGREE,
+    CallbackProbe,
+    tally_music_against_server,
+)
 from .mock_control import MockControl
 from .probing import SERVER_ANSWERS, CheckTally, all_checks, tally_checks
 from .reachability import REACHABLE_CHECK, unreachable
@@ -282,13 +292,18 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         follower.tick()
         return response
 
+    probe = CallbackProbe() if full and is_loopback(base_url) else None
     finished = CheckTally(RUNNER_FINISHED)
     reads: dict[str, CheckTally] = {}
     creations: dict[str, CheckTally] = {}
     song_rule = CheckTally(ONE_PERSONA_PER_SONG)
     differential = CheckTally(SDK_AND_SERVER_AGREE)
+    music = CheckTally(MUSIC_AGREE)
+    callbacks = (CheckTally(CALLBACK_ONCE), CheckTally(CALLBACK_BODY))
     lifecycle: dict[str, CheckTally] = {}
     try:
+        if probe is not None:
+            probe.__enter__()
         with _part("task reads", finished):
             # A task id is a free-form string: reads have no negative mode (drawing one
             # only spends time until hypothesis gives up).
@@ -331,15 +346,26 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
                 reachable=reachable,
                 deadline=deadline,
             )
+        with _part("the music differential", finished):
+            music = _music(args, full, control, post, ledger, reachable, deadline, notes)
+        if probe is not None:
+            with _part("the callback probe", finished):
+                probe.create(post, ledger)
         with _part("following tasks", finished):
             lifecycle = follower.finish(args.follow_deadline)
+        if probe is not None:
+            with _part("the callback checks", finished):
+                callbacks = probe.judge(ledger)
         second_user_reads = checks.second_user_probes() if os.environ.get(SECOND_KEY_ENV) else 0
     finally:
         checks.set_second_user_key(None)
+        if probe is not None:
+            probe.__exit__(None, None, None)
         http.close()
         session.close()
         if control is not None:
             control.close()
+    notes.extend(_callback_notes(full, base_url, probe))
     if deadline.skipped:
         notes.append(
             f"the run budget of {args.run_budget:g} s ran out: {deadline.skipped} requests "
@@ -357,7 +383,70 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
     answers = [t[SERVER_ANSWERS] for t in (reads, creations, followed) if SERVER_ANSWERS in t]
     merged.append(_merge(SERVER_ANSWERS, [*answers, reachable]))
     lifecycle = lifecycle or {name: CheckTally(name) for name in LIFECYCLE_CHECKS}
-    return [*refusals, song_rule, *merged, differential, *lifecycle.values(), finished], notes
+    found = [*refusals, song_rule, *merged, differential, music, *lifecycle.values()]
+    return [*found, *callbacks, finished], notes
+
+
+#: Why the callback checks judged nothing, where the run could not exercise them.
+NO_CALLBACKS_SAFE = (
+    f"{CALLBACK_ONCE}, {CALLBACK_BODY} not exercised: they need a music creation "
+    "(a paid one), which only full mode sends"
+)
+NO_CALLBACKS_REMOTE = (
+    f"{CALLBACK_ONCE}, {CALLBACK_BODY} not exercised: the server is not on loopback, so it "
+    "cannot reach the run's loopback callback receiver"
+)
+
+
+def _callback_notes(full: bool, base_url: str, probe: CallbackProbe | None) -> list[str]:
+    if probe is None:
+        return [NO_CALLBACKS_REMOTE if full else NO_CALLBACKS_SAFE]
+    if probe.refused is not None:
+        return [
+            f"{CALLBACK_ONCE}, {CALLBACK_BODY} not exercised: a music creation with a loopback "
+            f"http callback_url was refused ({probe.refused}); a mock must run with "
+            "callback_mode test for them"
+        ]
+    return []
+
+
+def _music(
+    args: argparse.Namespace,
+    full: bool,
+    control: MockControl | None,
+    post: Any,
+    ledger: TaskLedger,
+    reachable: CheckTally,
+    deadline: RunDeadline,
+    notes: list[str],
+) -> CheckTally:
+    """The music differential: every request in full mode (a persona of the caller from
+    the mock's control API), only those the SDK refuses in safe mode."""
+    persona = (
+        control.fresh_persona()
+        if control is not None and full and args.differential_cases
+        else None
+    )
+    if full and not is_loopback(args.base_url) and args.differential_cases:
+        notes.append(
+            f"{MUSIC_AGREE}: full mode sent valid (paid) music creations to {args.base_url}"
+        )
+    tally, unsent = tally_music_against_server(
+        post,
+        persona=persona,
+        cases=args.differential_cases,
+        refused_only=not full,
+        keep_callbacks_local=is_loopback(args.base_url),
+        ledger=ledger,
+        reachable=reachable,
+        deadline=deadline,
+    )
+    if unsent:
+        notes.append(
+            f"{MUSIC_AGREE}: {unsent} valid persona uses not sent: the run has no completed "
+            "persona of the caller (the mock's control API makes one)"
+        )
+    return tally
 
 
 #: The tally of the runner's own parts: each finished, or the error that stopped it.

@@ -10,11 +10,13 @@ that a paid creation started (``needs_creation`` says why).
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import parse_qs, quote, urlsplit
 
 import attrs
 from evolink_mock import fixtures as mock_fixtures
@@ -45,6 +47,8 @@ class LiveMutant:
     make_rule: Callable[[], Rule]
     #: Why only a paid creation shows this fault (None: safe mode catches it too).
     needs_creation: str | None = None
+    #: Runner arguments the fault needs to show (a part the self-test's budget turns off).
+    argv: tuple[str, ...] = ()
 
 
 def _is_create(exchange: Exchange) -> bool:
@@ -319,6 +323,89 @@ def _running_task_with_error() -> Rule:
     return _on_detail(change)
 
 
+# -- music generation ---------------------------------------------------------------------
+
+
+def _persona_on_simple_mode() -> Rule:
+    """A rule lost in a refactor: a persona outside custom mode is dropped, not refused."""
+
+    def rule(exchange: Exchange, upstream: Upstream) -> Reply:
+        body = exchange.json() if _is_create(exchange) else None
+        if isinstance(body, dict) and "persona_id" in body and body.get("custom_mode") is not True:
+            body.pop("persona_id")
+            body.pop("persona_model", None)
+            exchange = exchange.with_json(body)
+        return upstream.forward(exchange)
+
+    return rule
+
+
+def _songs_without_result_id() -> Rule:
+    def change(body: dict[str, Any]) -> None:
+        result = body.get("result_data")
+        songs = result.get("songs") if isinstance(result, dict) else None
+        if body.get("status") == "completed" and isinstance(songs, list):
+            for song in songs:
+                if isinstance(song, dict):
+                    song.pop("result_id", None)
+
+    return _on_detail(change)
+
+
+_RELAY: Final = "/_relay-callback"
+
+
+def _relayed_callbacks(deliver: Callable[[Exchange, Upstream, str], Reply]) -> Rule:
+    """A webhook gateway: each creation's ``callback_url`` is rewritten to go through the
+    proxy, and each callback it then gets is delivered onward by ``deliver``."""
+
+    def rule(exchange: Exchange, upstream: Upstream) -> Reply:
+        split = urlsplit(exchange.path)
+        if exchange.method == "POST" and split.path == _RELAY:
+            target = parse_qs(split.query).get("to", [""])[0]
+            return deliver(exchange, upstream, target)
+        body = exchange.json() if _is_create(exchange) else None
+        host = next((v for k, v in exchange.headers.items() if k.lower() == "host"), None)
+        if isinstance(body, dict) and isinstance(body.get("callback_url"), str) and host:
+            body["callback_url"] = (
+                f"http://{host}{_RELAY}?to={quote(body['callback_url'], safe='')}"
+            )
+            exchange = exchange.with_json(body)
+        return upstream.forward(exchange)
+
+    return rule
+
+
+def _post(upstream: Upstream, target: str, content: bytes) -> Reply:
+    response = upstream.client.post(
+        target, content=content, headers={"Content-Type": "application/json"}
+    )
+    return Reply(response.status_code, (), response.content)
+
+
+def _callback_twice() -> Rule:
+    """A retry after a 2xx: the callback is delivered, then delivered again."""
+
+    def deliver(exchange: Exchange, upstream: Upstream, target: str) -> Reply:
+        _post(upstream, target, exchange.body)
+        return _post(upstream, target, exchange.body)
+
+    return _relayed_callbacks(deliver)
+
+
+def _callback_of_a_running_task() -> Rule:
+    """A callback built from a stale copy of the task: it says the task is still running."""
+
+    def deliver(exchange: Exchange, upstream: Upstream, target: str) -> Reply:
+        body = exchange.json()
+        if isinstance(body, dict):
+            body.update(status="processing", progress=50)
+            body.pop("result_data", None)
+        return _post(upstream, target, json.dumps(body).encode())
+
+    return _relayed_callbacks(deliver)
+
+
 # -- what a refusal says --------------------------------------------------------------------
 
 
@@ -348,6 +435,7 @@ def _vague_bad_request() -> Rule:
 
 
 _PAID_TASK = "it shows only on a persona task, which only a paid creation starts"
+_CALLBACK = "a callback follows only a music creation, i.e. a paid one"
 
 LIVE_MUTANTS: Final = (
     LiveMutant("any_token", "accepts any bearer token", "refuses_an_unknown_token", _any_token),
@@ -453,6 +541,33 @@ LIVE_MUTANTS: Final = (
         "a pending or processing task carries an error",
         "running_task_carries_no_error",
         _running_task_with_error,
+    ),
+    LiveMutant(
+        "music_persona_on_simple_mode",
+        "accepts a persona on a simple-mode music request (drops it)",
+        "sdk_and_server_agree_on_music",
+        _persona_on_simple_mode,
+        argv=("--differential-cases", "1"),
+    ),
+    LiveMutant(
+        "music_songs_without_result_id",
+        "a completed music task's songs lose their result_id",
+        "lifecycle.music_completed_has_uuid_songs",
+        _songs_without_result_id,
+    ),
+    LiveMutant(
+        "callback_delivered_twice",
+        "a music task's callback is delivered twice",
+        "callback_once_per_ended_task",
+        _callback_twice,
+        needs_creation=_CALLBACK,
+    ),
+    LiveMutant(
+        "callback_of_a_running_task",
+        "a callback body says the ended task is still processing",
+        "callback_body_is_the_task_detail",
+        _callback_of_a_running_task,
+        needs_creation=_CALLBACK,
     ),
     LiveMutant(
         "error_without_type",

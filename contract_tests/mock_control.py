@@ -1,4 +1,5 @@
-"""The mock's control API as the live runner uses it: fresh songs and a count of tasks.
+"""The mock's control API as the live runner uses it: fresh songs, a
+persona, a count of tasks, and a clock to move past every task's end.
 
 Only a loopback mock has it, and only with its admin token. ``MockControl.open`` asks
 once (``GET /_mock/state``) and says why when the server is not the mock (Prism, a
@@ -7,12 +8,17 @@ staging, a mock with another token), so the runner can fall back and say so.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import httpx
 
 __all__ = ["MockControl"]
+
+
+#: Seconds of mock time past every task's end (the default mock's take 30 at most),
+#: well within its retention (an hour).
+_PAST_EVERY_TASK: Final = 120.0
 
 
 @attrs.define
@@ -55,3 +61,30 @@ class MockControl:
         state.raise_for_status()
         count: int = state.json()["tasks"]["recent"]
         return count
+
+    def end_running_tasks(self) -> None:
+        """Move the mock's clock past every task's end (its clock is an offset on a real one)."""
+        self.client.post("/_mock/clock/advance", json={"seconds": _PAST_EVERY_TASK})
+
+    def fresh_persona(self) -> str:
+        """A completed persona of the user, made from a fresh song through the public API."""
+        source, result = self.fresh_song()
+        auth = {"Authorization": f"Bearer {self.api_key}"}
+        params = {
+            "source_task_id": source,
+            "result_id": result,
+            "name": "Contract",
+            "description": "a persona the contract run applies",
+        }
+        created = self.client.post(
+            "/v1/audios/generations",
+            json={"model": "suno-persona", "model_params": params},
+            headers=auth,
+        )
+        created.raise_for_status()
+        task_id = created.json()["id"]
+        self.end_running_tasks()
+        detail = self.client.get(f"/v1/tasks/{task_id}", headers=auth)
+        detail.raise_for_status()
+        persona_id: str = detail.json()["result_data"]["persona_id"]
+        return persona_id

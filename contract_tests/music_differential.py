@@ -22,7 +22,7 @@ import httpx
 import hypothesis
 from evolink_mock import fixtures as mock_fixtures
 from evolink_mock.handle import SyncASGITransport
-from evolink_persona import Persona, Task, validate_music_request
+from evolink_persona import Persona, Task, Violation, validate_music_request
 from evolink_persona._music import MusicRequest
 from hypothesis import strategies as st
 
@@ -35,6 +35,7 @@ __all__ = [
     "check_music_rules_agree",
     "judge_music",
     "music_arguments",
+    "music_request",
 ]
 
 CREATE_PATH: Final = "/v1/audios/generations"
@@ -205,6 +206,20 @@ def _raw_body(arguments: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def music_request(
+    drawn: dict[str, Any], persona: Persona | str, *, service_on_loopback: bool
+) -> tuple[list[Violation], str]:
+    """(the SDK's violations, the body to send): the SDK's body when it accepts the
+    arguments, a careless client's otherwise. ``persona`` stands in for ``REAL_PERSONA``."""
+    arguments = dict(drawn)
+    if arguments.get("persona") == REAL_PERSONA:
+        arguments["persona"] = persona
+    violations = validate_music_request(**arguments, service_on_loopback=service_on_loopback)
+    if violations:
+        return violations, json.dumps(_raw_body(arguments))
+    return violations, json.dumps(MusicRequest(**arguments).body())
+
+
 def judge_music(
     mock: InProcessMock, drawn: dict[str, Any], http: httpx.Client | None = None
 ) -> tuple[list[str], str, int, str]:
@@ -212,14 +227,7 @@ def judge_music(
 
     ``http``: a client into the mock to reuse (each new one costs the mock an event loop).
     """
-    arguments = dict(drawn)
-    if arguments.get("persona") == REAL_PERSONA:
-        arguments["persona"] = _persona()
-    violations = validate_music_request(**arguments, service_on_loopback=True)
-    if violations:
-        body = json.dumps(_raw_body(arguments))
-    else:
-        body = json.dumps(MusicRequest(**arguments).body())
+    violations, body = music_request(drawn, _persona(), service_on_loopback=True)
     if http is None:
         transport = SyncASGITransport(mock.app)
         try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -36,6 +35,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rul
 
 from . import budget
 from .inprocess import InProcessMock, fresh_mock
+from .invariants import completed_songs_problem
 from .lifecycle import LifecycleViolation
 from .responses import schema_problem
 
@@ -43,6 +43,7 @@ __all__ = [
     "CALLBACK_PLANS",
     "MUSIC_LIFECYCLE_CONFIG",
     "MusicLifecycle",
+    "callback_body_problem",
     "music_lifecycle_machine",
     "run_music_lifecycle",
 ]
@@ -222,19 +223,10 @@ class MusicLifecycle(RuleBasedStateMachine):
         result = body.get("result_data")
         songs: tuple[str, ...] = ()
         if status == "completed":
+            problem = completed_songs_problem(body)
+            _hold("music_completed_has_uuid_songs", problem is None, str(problem))
             listed = result.get("songs") if isinstance(result, dict) else result
-            _hold(
-                "music_completed_has_uuid_songs",
-                isinstance(listed, list) and listed,
-                f"completed music task {task} lists no songs: {result!r}",
-            )
-            assert isinstance(listed, list)
-            songs = tuple(str(song.get("result_id")) for song in listed)
-            _hold(
-                "music_completed_has_uuid_songs",
-                all(_is_uuid(song) for song in songs),
-                f"completed music task {task} has a song without a uuid result_id: {songs}",
-            )
+            songs = tuple(str(song.get("result_id")) for song in listed or ())
             _hold(
                 "music_songs_never_change",
                 not before.songs or before.songs == songs,
@@ -399,21 +391,8 @@ class MusicLifecycle(RuleBasedStateMachine):
                 f"task {task_id}'s receiver answers 500 {plan} times, yet: {answered}",
             )
             for post in posts:
-                try:
-                    body = post.json()
-                except ValueError:
-                    body = {}
-                problem = schema_problem("detail", 200, body)
-                _hold(
-                    "callback_body_is_the_task_detail",
-                    problem is None and body.get("id") == task_id,
-                    f"callback of {task_id} is not its task detail: {problem or body.get('id')}",
-                )
-                _hold(
-                    "callback_body_is_the_task_detail",
-                    body.get("status") == seen.status,
-                    f"callback of {task_id} says {body.get('status')}, the task is {seen.status}",
-                )
+                problem = callback_body_problem(task_id, seen.status, post.body)
+                _hold("callback_body_is_the_task_detail", problem is None, str(problem))
             record = by_task.get(task_id)
             _hold(
                 "callback_attempts_are_visible",
@@ -458,11 +437,21 @@ class MusicLifecycle(RuleBasedStateMachine):
                 )
 
 
-def _is_uuid(text: str) -> bool:
+def callback_body_problem(task_id: str, status: str | None, content: bytes) -> str | None:
+    """A callback's body is the ended task's detail: it conforms to the task-detail schema,
+    names the task and says the status a read shows; None when it does."""
     try:
-        return str(uuid.UUID(text)) == text
+        body = json.loads(content)
     except ValueError:
-        return False
+        body = None
+    if not isinstance(body, dict):
+        return f"callback of {task_id} is not a JSON object: {content[:100]!r}"
+    problem = schema_problem("detail", 200, body)
+    if problem is not None or body.get("id") != task_id:
+        return f"callback of {task_id} is not its task detail: {problem or body.get('id')}"
+    if body.get("status") != status:
+        return f"callback of {task_id} says {body.get('status')}, the task is {status}"
+    return None
 
 
 def music_lifecycle_machine(make_mock: Callable[[], InProcessMock]) -> type[MusicLifecycle]:

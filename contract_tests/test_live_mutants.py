@@ -30,6 +30,7 @@ _MOCK = MockConfig(
     seed=11,
     rate_limit=0,
     credits_per_user=1e9,
+    callback_mode="test",
 )
 #: A song of the demo user that already has a persona (the fixture persona task's source).
 _USED_SONG = f"{mock_fixtures.DEMO_V5_MUSIC_TASK_ID}:{mock_fixtures.DEMO_PERSONA_SOURCE_RESULT_ID}"
@@ -41,7 +42,13 @@ _TASKS = (
 _CAUGHT: dict[tuple[str, str], set[str]] = {}
 
 
-def _failing(rule: Rule, mode: str, report_dir: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+def _failing(
+    rule: Rule,
+    mode: str,
+    report_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: tuple[str, ...] = (),
+) -> set[str]:
     with (
         serve_in_thread(_MOCK) as mock,
         serve_proxy(mock.base_url, rule, admin_token=mock.admin_token) as proxy,
@@ -70,6 +77,7 @@ def _failing(rule: Rule, mode: str, report_dir: Path, monkeypatch: pytest.Monkey
         ]
         for task_id in _TASKS:
             argv += ["--task-id", task_id]
+        argv += extra
         outcome = live.run(argv)
     assert not isinstance(outcome, int)
     found, _ = outcome
@@ -105,6 +113,6 @@ def test_live_mutant_is_caught_by_its_check(
 ) -> None:
     modes = ["full"] if mutant.needs_creation else ["full", "safe"]
     for mode in modes:
-        found = _failing(mutant.make_rule(), mode, tmp_path / mode, monkeypatch)
+        found = _failing(mutant.make_rule(), mode, tmp_path / mode, monkeypatch, mutant.argv)
         _CAUGHT[(mutant.name, mode)] = found
         assert mutant.caught_by in found, f"{mode} mode: {mutant.breaks}: not caught; {found}"

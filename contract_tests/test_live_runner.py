@@ -13,6 +13,7 @@ from evolink_mock import fixtures as mock_fixtures
 from contract_tests import live
 from contract_tests.follow import LIFECYCLE_CHECKS
 from contract_tests.live_differential import SDK_AND_SERVER_AGREE
+from contract_tests.live_music import CALLBACK_BODY, CALLBACK_ONCE, MUSIC_AGREE
 from contract_tests.live_mutants import LIVE_MUTANTS
 from contract_tests.probing import SERVER_ANSWERS, all_checks
 from contract_tests.proxies import Exchange, Reply, Upstream, serve_proxy
@@ -20,7 +21,9 @@ from contract_tests.refusals import REFUSALS
 from contract_tests.song_rule import ONE_PERSONA_PER_SONG
 
 #: Persona tasks that end in half a second, no rate limit: a run follows them quickly.
-_QUICK = MockConfig(rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3)
+_QUICK = MockConfig(
+    rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3, callback_mode="test"
+)
 #: Small budgets: these tests are about the runner's wiring, not about finding faults.
 _SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.1"]
 
@@ -28,7 +31,8 @@ _SMALL = ["--examples", "5", "--differential-cases", "2", "--poll-interval", "0.
 def _expected_names() -> set[str]:
     names = {check.__name__ for check in all_checks()} | {probe.name for probe in REFUSALS}
     added = {SERVER_ANSWERS, ONE_PERSONA_PER_SONG, SDK_AND_SERVER_AGREE, live.RUNNER_FINISHED}
-    return names | added | set(LIFECYCLE_CHECKS)
+    music = {MUSIC_AGREE, CALLBACK_ONCE, CALLBACK_BODY}
+    return names | added | music | set(LIFECYCLE_CHECKS)
 
 
 @pytest.mark.parametrize("mode", ["--full", "--safe"])
@@ -51,6 +55,11 @@ def test_live_runner_reports_every_check_against_a_loopback_mock(
         assert f"PASS  {name} " in summary
     assert suite.get("failures") == "0"
     assert mock_fixtures.DEMO_API_KEY not in summary + capsys.readouterr().out
+    # Music is judged in both modes; callbacks need a paid creation, so full mode only.
+    lines = {line.split()[1]: line for line in summary.splitlines() if line[:4] in ("PASS", "FAIL")}
+    assert "not exercised" not in lines[MUSIC_AGREE]
+    for name in (CALLBACK_ONCE, CALLBACK_BODY):
+        assert ("not exercised" in lines[name]) == (mode == "--safe"), lines[name]
 
 
 def test_live_runner_defaults_to_safe_mode_off_loopback() -> None:
@@ -216,3 +225,21 @@ def test_live_runner_reports_a_part_that_stopped_and_still_writes_its_report(
     assert f"FAIL  {live.RUNNER_FINISHED}" in summary
     assert "persona creations stopped: HTTPStatusError" in summary
     assert f"PASS  {SERVER_ANSWERS}" in summary  # the parts that could run, ran
+
+
+def test_live_runner_notes_callbacks_not_exercised_when_the_server_refuses_loopback_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict = MockConfig(rate_limit=0, persona_duration=0.5, music_duration=0.5, seed=3)
+    with serve_in_thread(strict) as mock:
+        monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
+        monkeypatch.setenv(live.ADMIN_TOKEN_ENV, mock.admin_token)
+        argv = ["--base-url", mock.base_url, "--full", *_SMALL, "--report-dir", str(tmp_path)]
+        outcome = live.run(argv)
+    assert not isinstance(outcome, int)
+    found, _ = outcome
+    tallies = {t.name: t for t in found.tallies}
+    assert found.passed
+    assert tallies[CALLBACK_ONCE].judged == tallies[CALLBACK_BODY].judged == 0
+    assert any("callback_url was refused" in note for note in found.notes), found.notes
+    assert tallies[MUSIC_AGREE].judged > 0
