@@ -33,12 +33,14 @@ __all__ = [
 
 #: Statuses a task may show next, given the one it showed last.
 NEXT_STATUSES: Final[Mapping[str, frozenset[str]]] = {
-    "pending": frozenset({"pending", "processing", "completed", "failed"}),
-    "processing": frozenset({"processing", "completed", "failed"}),
+    "pending": frozenset({"pending", "processing", "completed", "failed", "cancelled"}),
+    "processing": frozenset({"processing", "completed", "failed", "cancelled"}),
     "completed": frozenset({"completed"}),
     "failed": frozenset({"failed"}),
+    # The task-management API cancels a running task; it stays cancelled.
+    "cancelled": frozenset({"cancelled"}),
 }
-_ENDED: Final = frozenset({"completed", "failed"})
+_ENDED: Final = frozenset({"completed", "failed", "cancelled"})
 _RUNNING: Final = frozenset({"pending", "processing"})
 #: What a persona task reads as, whatever its status.
 _PERSONA_TASK: Final = {"object": "audio.generation.task", "type": "audio", "model": "suno-persona"}

@@ -35,7 +35,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rul
 
 from . import budget
 from .inprocess import InProcessMock, fresh_mock
-from .invariants import completed_songs_problem
+from .invariants import NEXT_STATUSES, completed_songs_problem
 from .lifecycle import LifecycleViolation
 from .responses import schema_problem
 
@@ -65,13 +65,6 @@ MUSIC_LIFECYCLE_CONFIG: Final = MockConfig(
 MAX_ATTEMPTS: Final = 4
 #: How a task's receiver answers: None (no callback_url), or how many 500s before a 200.
 CALLBACK_PLANS: Final = (None, 0, 1, 3, 9)
-NEXT_STATUSES: Final = {
-    "pending": frozenset({"pending", "processing", "completed", "failed", "cancelled"}),
-    "processing": frozenset({"processing", "completed", "failed", "cancelled"}),
-    "completed": frozenset({"completed"}),
-    "failed": frozenset({"failed"}),
-    "cancelled": frozenset({"cancelled"}),
-}
 _TERMINAL: Final = frozenset({"completed", "failed", "cancelled"})
 _CREATE: Final = "/v1/audios/generations"
 _ADMIN: Final = "X-Mock-Admin-Token"
