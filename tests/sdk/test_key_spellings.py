@@ -62,9 +62,7 @@ def test_a_key_echoed_in_a_task_is_masked_in_every_field(key: str, spelling: str
         assert task.error.message == "bad key ***"
         assert_masked(key, task.model, task.error.message, task.error.code, task.persona_id)
         assert_masked(key, json.dumps(task.raw), repr(task))
-        # Its model is no persona model (the echo), so the wait refuses it as not a persona
-        # task; either way the error must not carry the key.
-        with pytest.raises(ep.EvolinkError) as caught:
+        with pytest.raises(ep.TaskFailedError) as caught:
             client.wait_for_persona(TASK_ID)
     assert_masked(key, str(caught.value), vars(caught.value))
 

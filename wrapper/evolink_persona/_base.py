@@ -185,6 +185,8 @@ class ClientCore:
             }
         )
         self._create_url = self._url(CREATE_PERSONA.path)
+        # Whether the service is on this machine (a local mock): fixed with the base URL.
+        self.on_loopback = service_on_loopback(self.base_url)
         self._last_task: tuple[str, ApiRequest] | None = None
 
     def _url(self, path: str) -> httpx.URL:
@@ -234,7 +236,7 @@ class ClientCore:
         local mock), as the vendor refuses internal callback addresses.
         """
         _check_extra_body(extra_body)
-        violations = music.violations(service_on_loopback=service_on_loopback(self.base_url))
+        violations = music.violations(service_on_loopback=self.on_loopback)
         if violations:
             raise RequestValidationError(violations)
         body = music.body()
