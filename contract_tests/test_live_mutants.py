@@ -24,8 +24,8 @@ from contract_tests.proxies import Rule, pass_through, serve_proxy
 
 #: Short tasks, nothing left to chance: a run follows every task it starts within seconds.
 _MOCK = MockConfig(
-    persona_duration=1.0,
-    music_duration=1.0,
+    persona_duration=0.4,
+    music_duration=0.4,
     failure_rate=0.0,
     seed=11,
     rate_limit=0,
@@ -65,7 +65,7 @@ def _failing(
             "--differential-cases",
             "0",
             "--poll-interval",
-            "0.2",
+            "0.1",
             "--follow-deadline",
             "10",
             "--timeout",

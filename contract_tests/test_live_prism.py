@@ -54,7 +54,7 @@ def test_live_runner_flags_prism_for_what_the_spec_cannot_say(
     monkeypatch.setenv(live.SECOND_KEY_ENV, mock_fixtures.SECOND_API_KEY)
     monkeypatch.setenv(live.ADMIN_TOKEN_ENV, "evolink-mock-admin")
     argv = ["--base-url", prism_url, f"--{mode}", "--report-dir", str(tmp_path)]
-    argv += ["--examples", "5", "--differential-cases", "2", "--timeout", "1"]
+    argv += ["--examples", "5", "--differential-cases", "2", "--timeout", "0.5"]
     argv += ["--poll-interval", "0.1", "--follow-deadline", "5"]
     argv += ["--task-id", mock_fixtures.DEMO_MUSIC_TASK_ID]
     if mode == "safe":
