@@ -1,7 +1,7 @@
 """The live runner has teeth: behind a rewriting loopback proxy, each fault is named.
 
 For each fault of ``live_mutants`` a fresh standalone mock (real uvicorn, real clock,
-one-second persona tasks) is put behind a real HTTP proxy that applies the fault, and
+0.4-second tasks) is put behind a real HTTP proxy that applies the fault, and
 ``scripts/contract``'s runner is pointed at the proxy, in full mode and, where it can
 show, in safe mode. The unmutated mock behind a pass-through proxy must pass everything
 in both modes first, so a check that always fails cannot fake a catch. Budgets are
