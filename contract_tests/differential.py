@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from . import budget
 from .budget import hypothesis_phases
+from .drawn import drawn_once
 from .inprocess import InProcessMock
 
 __all__ = [
@@ -47,9 +48,14 @@ CREATE_PATH: Final = "/v1/audios/generations"
 
 
 class _RealId(str):
-    """A placeholder replaced by the id of a fresh song (or its task) before judging."""
+    """A placeholder replaced by the id of a fresh song (or its task) before judging.
+
+    It is found by identity, so a copy of a drawn case must keep the same object."""
 
     __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _RealId:
+        return self
 
 
 REAL_SOURCE: Final = _RealId("<the fresh song's task>")
@@ -279,24 +285,28 @@ def check_sdk_agrees_with_server(
 ) -> None:
     """Raise AssertionError with the minimal request on which the SDK and server disagree.
 
-    ``shrink=False`` raises on the first disagreement as found (the same cases are drawn):
-    for callers that only ask *whether* the two disagree, such as the mutant self-test.
+    ``shrink=False`` raises on the first disagreement as found (the same cases, drawn
+    once per process): for callers that only ask *whether* the two disagree, such as the
+    mutant self-test.
     """
 
-    @hypothesis.settings(
-        max_examples=cases,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=hypothesis_phases(shrink=shrink),
-        suppress_health_check=list(hypothesis.HealthCheck),
-    )
-    @hypothesis.given(persona_arguments())
     def sdk_and_server_agree(drawn: dict[str, Any]) -> None:
         problem = disagreement(judge(mock, drawn))
         if problem is not None:
             raise AssertionError(problem)
 
+    if not shrink:
+        for drawn in drawn_once("persona", persona_arguments(), BOUNDARY_EXAMPLES, cases):
+            sdk_and_server_agree(drawn)
+        return
+    fuzzed = hypothesis.settings(
+        max_examples=cases,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=hypothesis_phases(shrink=True),
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )(hypothesis.given(persona_arguments())(sdk_and_server_agree))
     for example in reversed(BOUNDARY_EXAMPLES):
-        sdk_and_server_agree = hypothesis.example(example)(sdk_and_server_agree)
-    sdk_and_server_agree()
+        fuzzed = hypothesis.example(example)(fuzzed)
+    fuzzed()

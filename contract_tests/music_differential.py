@@ -27,6 +27,7 @@ from evolink_persona._music import MusicRequest
 from hypothesis import strategies as st
 
 from . import budget
+from .drawn import drawn_once
 from .inprocess import InProcessMock
 
 __all__ = [
@@ -244,23 +245,14 @@ def judge_music(
 def check_music_rules_agree(
     mock: InProcessMock, *, cases: int = budget.MUSIC_DIFFERENTIAL_CASES, shrink: bool = True
 ) -> None:
-    """Raise AssertionError with the (minimal) request on which the SDK and server disagree."""
-    phases = (
-        list(hypothesis.Phase) if shrink else [hypothesis.Phase.explicit, hypothesis.Phase.generate]
-    )
+    """Raise AssertionError with the (minimal) request on which the SDK and server disagree.
 
+    ``shrink=False`` raises on the first disagreement as found, on the same cases drawn
+    once per process (the mutant self-test asks only *whether* the two disagree).
+    """
     transport = SyncASGITransport(mock.app)
     http = _client(mock, transport)
 
-    @hypothesis.settings(
-        phases=phases,
-        max_examples=cases,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(hypothesis.HealthCheck),
-    )
-    @hypothesis.given(music_arguments())
     def music_sdk_and_server_agree(drawn: dict[str, Any]) -> None:
         violations, body, status, answer = judge_music(mock, drawn, http)
         if status not in (200, 400):
@@ -273,10 +265,24 @@ def check_music_rules_agree(
                 f"SDK {sdk}\nserver answers {status}: {answer}\nbody: {body[:300]}"
             )
 
-    for example in reversed(MUSIC_BOUNDARIES):
-        music_sdk_and_server_agree = hypothesis.example(example)(music_sdk_and_server_agree)
+    def fuzz() -> None:
+        if not shrink:
+            for drawn in drawn_once("music", music_arguments(), MUSIC_BOUNDARIES, cases):
+                music_sdk_and_server_agree(drawn)
+            return
+        fuzzed = hypothesis.settings(
+            max_examples=cases,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )(hypothesis.given(music_arguments())(music_sdk_and_server_agree))
+        for example in reversed(MUSIC_BOUNDARIES):
+            fuzzed = hypothesis.example(example)(fuzzed)
+        fuzzed()
+
     try:
-        music_sdk_and_server_agree()
+        fuzz()
     finally:
         http.close()
         transport.shutdown()

@@ -2,13 +2,14 @@
 
 ``tally_checks`` is the harness's engine outside pytest: for each operation and
 generation mode it draws seeded cases, steers the positive ones, sends them (in-process
-or to a base URL) and runs each check on its own, so every failure is attributed to
-exactly one named check. The mutant self-test and the live runner both read its tallies.
+or to a base URL) and runs every check on each response, attributing each failure to
+the named check that raised it. The mutant self-test and the live runner both read its tallies.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,7 +18,7 @@ import hypothesis
 from schemathesis import Case, CheckFunction, GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core import NotSet
-from schemathesis.core.failures import FailureGroup
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -63,18 +64,55 @@ class CheckTally:
 def judge_response(
     case: Case[Any], response: Any, checks: Iterable[CheckFunction], tallies: dict[str, CheckTally]
 ) -> None:
-    """Run each check on its own on one response, so each failure counts for one check."""
-    for check in checks:
-        tally = tallies[check.__name__]
-        tally.judged += 1
+    """Run every check on one response, and count each failure for the check that raised it.
+
+    One ``validate_response`` for all the checks: schemathesis builds its check context
+    and configuration once per call, which cost more than most checks when it ran once
+    per check. Each check is wrapped to note that it raised; the report of the response's
+    failures follows its own title.
+    """
+    raised: dict[str, BaseException] = {}
+    chosen = list(checks)
+    try:
+        case.validate_response(response, checks=[_noting(check, raised) for check in chosen])
+    except FailureGroup as group:
+        for check in chosen:
+            if check.__name__ in raised:
+                _fail(tallies[check.__name__], case, raised[check.__name__], group)
+    for check in chosen:
+        tallies[check.__name__].judged += 1
+
+
+_CHECK_FAILURES = (Failure, AssertionError, FailureGroup)
+
+
+def _noting(check: CheckFunction, raised: dict[str, BaseException]) -> CheckFunction:
+    """``check``, noting in ``raised`` the failure it raises, under its name."""
+
+    @functools.wraps(check)
+    def noted(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
         try:
-            case.validate_response(response, checks=[check])
-        except FailureGroup as group:
-            tally.failed += 1
-            if tally.first_failure is None:
-                tally.first_failure = (
-                    f"{case.operation.label}: {group.exceptions[0].title}\n{group}"
-                )
+            return check(ctx, response, case)
+        except _CHECK_FAILURES as failure:
+            raised[check.__name__] = failure
+            raise
+
+    return noted
+
+
+def _fail(tally: CheckTally, case: Case[Any], failure: BaseException, group: FailureGroup) -> None:
+    tally.failed += 1
+    if tally.first_failure is None:
+        title = _title(failure, tally.name)
+        tally.first_failure = f"{case.operation.label}: {title}\n{group}"
+
+
+def _title(failure: BaseException, name: str) -> str:
+    if isinstance(failure, FailureGroup):
+        return _title(failure.exceptions[0], name)
+    if isinstance(failure, Failure):
+        return failure.title
+    return f"Custom check failed: `{name}`"  # an AssertionError, titled as schemathesis does
 
 
 def _copy_body(body: Any) -> Any:

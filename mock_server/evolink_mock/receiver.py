@@ -110,7 +110,8 @@ class CallbackReceiver:
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            # How often the loop looks for a shutdown: closing waits up to this long.
+            kwargs={"poll_interval": 0.01},
             name="callback-receiver",
             daemon=True,
         )
