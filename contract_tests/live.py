@@ -58,6 +58,7 @@ from .song_rule import (
 )
 from .spec import CREATE_OPERATION, TASK_OPERATION, conformance_schema
 from .steering import SongSupply
+from .tls import tls
 
 __all__ = ["LiveRun", "is_loopback", "main", "run"]
 
@@ -268,7 +269,10 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
     chosen = all_checks()
     checks.set_second_user_key(os.environ.get(SECOND_KEY_ENV))
     http = httpx.Client(
-        base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=args.timeout
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=args.timeout,
+        verify=tls(),
     )
     session = requests.Session()
     followed: dict[str, CheckTally] = {}

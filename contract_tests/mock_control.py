@@ -13,6 +13,8 @@ from typing import Any, Final
 import attrs
 import httpx
 
+from .tls import tls
+
 __all__ = ["MockControl"]
 
 
@@ -32,7 +34,10 @@ class MockControl:
     def open(cls, base_url: str, token: str, api_key: str, *, timeout: float) -> MockControl | str:
         """The control API, or why it cannot be used here (a sentence for a report note)."""
         client = httpx.Client(
-            base_url=base_url, headers={"X-Mock-Admin-Token": token}, timeout=timeout
+            base_url=base_url,
+            headers={"X-Mock-Admin-Token": token},
+            timeout=timeout,
+            verify=tls(),
         )
         try:
             state = client.get("/_mock/state")

@@ -19,6 +19,8 @@ from typing import Any, Final
 import attrs
 import httpx
 
+from .tls import tls
+
 __all__ = ["Exchange", "Reply", "Rule", "Upstream", "pass_through", "serve_proxy"]
 
 #: Headers that describe one hop's connection or encoding, never forwarded as they are.
@@ -153,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def serve_proxy(upstream_url: str, rule: Rule, *, admin_token: str = "") -> Iterator[str]:
     """Serve ``rule`` in front of ``upstream_url`` on an ephemeral loopback port; its URL."""
-    client = httpx.Client(timeout=30)
+    client = httpx.Client(timeout=30, verify=tls())
     server = _ProxyServer(("127.0.0.1", 0), _Handler)
     server.rule = rule
     server.upstream = Upstream(upstream_url.rstrip("/"), admin_token, client)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import httpx
 
+from .tls import tls
+
 __all__ = ["REACHABLE_CHECK", "unreachable"]
 
 #: The name of the one test case a run that could not reach its server reports.
@@ -24,7 +26,7 @@ def unreachable(base_url: str, path: str, *, timeout: float = 15.0) -> str | Non
     sent: a reachability probe has no business with credentials.
     """
     try:
-        with httpx.Client(timeout=timeout) as client:
+        with httpx.Client(timeout=timeout, verify=tls()) as client:
             client.get(base_url.rstrip("/") + path)
     except httpx.TransportError as exc:
         return f"{type(exc).__name__}: {exc or 'no detail'}"

@@ -15,6 +15,7 @@ import httpx
 
 from .probing import CheckTally
 from .report import redact
+from .tls import tls
 
 __all__ = ["REFUSALS", "Refusal", "run_refusals"]
 
@@ -87,7 +88,7 @@ def run_refusals(
     got no answer (a timeout or a dropped connection).
     """
     tallies = []
-    with httpx.Client(base_url=base_url, timeout=timeout) as client:
+    with httpx.Client(base_url=base_url, timeout=timeout, verify=tls()) as client:
         for probe in REFUSALS:
             headers = {}
             if probe.key == "valid":

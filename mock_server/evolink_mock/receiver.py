@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -29,6 +30,8 @@ class ReceivedCallback:
     body: bytes
     content_type: str | None
     answered: int
+    #: When it arrived, on ``time.monotonic``'s clock.
+    at: float = attrs.field(factory=time.monotonic, eq=False)
 
     def json(self) -> Any:
         return json.loads(self.body)
