@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import spec_yaml
 import yaml
 
 __all__ = [
@@ -141,7 +142,7 @@ def load_manifest(openapi_dir: Path) -> tuple[list[SourceDocument], Path]:
         if not path.is_file():
             raise FileNotFoundError(f"openapi/merge.toml lists {relative}, which does not exist")
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            content = spec_yaml.load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ValueError(f"openapi/{relative} is not valid YAML: {exc}") from None
         if not isinstance(content, dict):

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 import httpx
+import spec_yaml
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -137,7 +138,7 @@ def fenced_blocks(text: str) -> list[_Block]:
 
 def _openapi_mapping(text: str) -> Mapping[str, Any] | None:
     try:
-        content = yaml.safe_load(text)
+        content = spec_yaml.load(text)
     except yaml.YAMLError:
         return None
     if isinstance(content, dict) and ("openapi" in content or "swagger" in content):
@@ -176,7 +177,7 @@ def extract(fetched: Fetched) -> Extracted:
         form = "json" if block.body.lstrip().startswith("{") else "yaml"
         return _checked(fetched, block.body.encode("utf-8"), content, form, block.info)
     try:
-        loaded = yaml.safe_load(text)
+        loaded = spec_yaml.load(text)
     except yaml.YAMLError:
         loaded = None
     if isinstance(loaded, dict):
@@ -203,7 +204,7 @@ def _checked(fetched: Fetched, raw: bytes, content: Any, form: str, block: str |
             f"{origin} is not an OpenAPI 3.x document: it has no `openapi: 3.x` field "
             f"(top-level keys: {keys})"
         )
-    if form == "json" and yaml.safe_load(raw.decode("utf-8")) != json.loads(raw):
+    if form == "json" and spec_yaml.load(raw.decode("utf-8")) != json.loads(raw):
         # The merge reads every document as YAML: a JSON text must read the same there.
         raise UpdateRefused(f"{origin}: this JSON document does not read the same as YAML")
     try:

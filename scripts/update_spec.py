@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 import regenerate
 import spec_merge
-import yaml
+import spec_yaml
 from spec_changes import Level, classify, operations_of
 from spec_identity import Known, identify
 from spec_report import Finding, Report, Section, find_touches
@@ -203,9 +203,9 @@ def stage(root: Path, extracted: Extracted, target: Known, workdir: Path, today:
     generated_changes = _changed_files(built_root, root, merged_relative)
     changed_paths = [path for _, path in generated_changes]
 
-    old_upstream = yaml.safe_load(current)
-    old_merged = yaml.safe_load((root / merged_relative).read_text("utf-8"))
-    new_merged = yaml.safe_load((built_root / merged_relative).read_text("utf-8"))
+    old_upstream = spec_yaml.load(current)
+    old_merged = spec_yaml.load((root / merged_relative).read_text("utf-8"))
+    new_merged = spec_yaml.load((built_root / merged_relative).read_text("utf-8"))
     report = Report(
         heading=f"Spec update: openapi/{target.file}",
         facts=(

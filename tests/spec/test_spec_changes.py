@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import spec_changes
-import yaml
+import spec_yaml
 from spec_changes import RULES, Level, classify
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -20,7 +20,7 @@ OP = "/paths/~1things/post"
 
 
 def _load(path: Path) -> dict[str, Any]:
-    loaded = yaml.safe_load(path.read_text("utf-8"))
+    loaded = spec_yaml.load(path.read_text("utf-8"))
     assert isinstance(loaded, dict)
     return loaded
 
@@ -491,7 +491,7 @@ def test_history_task_detail_2026_03_15_only_gained_a_field_in_one_example() -> 
 
 def test_the_pages_yaml_and_the_vendors_json_of_the_same_date_are_the_same_document() -> None:
     text = (DATA / "vendor-pages" / "suno-persona-creation.md").read_text("utf-8")
-    page_block = yaml.safe_load(text.split("````", 2)[1].split("\n", 1)[1])
+    page_block = spec_yaml.load(text.split("````", 2)[1].split("\n", 1)[1])
     same_date = json.loads((HISTORY / "suno-persona-creation.2026-03-23.json").read_text("utf-8"))
     assert page_block["openapi"] == "3.1.0"
     assert classify(page_block, same_date) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import spec_merge
-import yaml
+import spec_yaml
 
 
 def test_every_upstream_document_matches_its_pin(repo_root: Path) -> None:
@@ -17,7 +17,7 @@ def test_the_persona_document_is_the_vendors_openapi_3_1_document(repo_root: Pat
     # The vendor publishes it as YAML (its page) or JSON (its source); either form is
     # kept byte for byte under this name (docs/spec-updates.md), so read, don't grep.
     text = (repo_root / "openapi" / "upstream" / "suno-persona-creation.yaml").read_text("utf-8")
-    document = yaml.safe_load(text)
+    document = spec_yaml.load(text)
     assert document["openapi"] == "3.1.0"
     assert document["paths"]["/v1/audios/generations"]["post"]["operationId"] == (
         "createSunoPersona"
@@ -55,7 +55,7 @@ def test_the_music_document_is_the_vendors_json_byte_for_byte(repo_root: Path) -
     pinned = repo_root / "openapi" / "upstream" / "suno-music-generation.yaml"
     vendor = repo_root / "tests" / "data" / "vendor" / "suno-music-generation.json"
     assert pinned.read_bytes() == vendor.read_bytes()
-    document = yaml.safe_load(pinned.read_text("utf-8"))  # JSON is YAML: the merge reads it so
+    document = spec_yaml.load(pinned.read_text("utf-8"))  # JSON is YAML: the merge reads it so
     assert document["paths"]["/v1/audios/generations"]["post"]["operationId"] == (
         "createSunoMusicGeneration"
     )
