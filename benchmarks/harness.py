@@ -8,6 +8,7 @@ contract suite as it stands (`pytest contract_tests`).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -59,8 +60,8 @@ def _send_cases(base_url: str | None, app: Any) -> tuple[int, float]:
     return sent, time.perf_counter() - started
 
 
-#: How scripts/test runs pytest: one worker per core, work stealing (pytest-xdist).
-SUITE_WORKERS = ("-n", "auto", "--dist", "worksteal")
+#: How scripts/test runs pytest: two workers per core, work stealing (pytest-xdist).
+SUITE_WORKERS = ("-n", str(2 * (os.cpu_count() or 1)), "--dist", "worksteal")
 #: Issue target for the CI contract suite, seconds of wall time.
 SUITE_TARGET_SECONDS = 20.0
 
