@@ -18,14 +18,12 @@ from typing import Any, Final
 
 import attrs
 import httpx
-import hypothesis
 from evolink_persona import validate_persona_request
 from evolink_persona._rules import PersonaRequest
 from hypothesis import strategies as st
 
 from . import budget
-from .budget import hypothesis_phases
-from .drawn import drawn_once
+from .drawn import run_cases
 from .inprocess import InProcessMock
 
 __all__ = [
@@ -295,18 +293,5 @@ def check_sdk_agrees_with_server(
         if problem is not None:
             raise AssertionError(problem)
 
-    if not shrink:
-        for drawn in drawn_once("persona", persona_arguments(), BOUNDARY_EXAMPLES, cases):
-            sdk_and_server_agree(drawn)
-        return
-    fuzzed = hypothesis.settings(
-        max_examples=cases,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=hypothesis_phases(shrink=True),
-        suppress_health_check=list(hypothesis.HealthCheck),
-    )(hypothesis.given(persona_arguments())(sdk_and_server_agree))
-    for example in reversed(BOUNDARY_EXAMPLES):
-        fuzzed = hypothesis.example(example)(fuzzed)
-    fuzzed()
+    arguments = persona_arguments()
+    run_cases("persona", sdk_and_server_agree, arguments, BOUNDARY_EXAMPLES, cases, shrink=shrink)

@@ -19,7 +19,6 @@ import json
 from typing import Any, Final
 
 import httpx
-import hypothesis
 from evolink_mock import fixtures as mock_fixtures
 from evolink_mock.handle import SyncASGITransport
 from evolink_persona import Persona, Task, Violation, validate_music_request
@@ -27,7 +26,7 @@ from evolink_persona._music import MusicRequest
 from hypothesis import strategies as st
 
 from . import budget
-from .drawn import drawn_once
+from .drawn import run_cases
 from .inprocess import InProcessMock
 
 __all__ = [
@@ -265,24 +264,15 @@ def check_music_rules_agree(
                 f"SDK {sdk}\nserver answers {status}: {answer}\nbody: {body[:300]}"
             )
 
-    def fuzz() -> None:
-        if not shrink:
-            for drawn in drawn_once("music", music_arguments(), MUSIC_BOUNDARIES, cases):
-                music_sdk_and_server_agree(drawn)
-            return
-        fuzzed = hypothesis.settings(
-            max_examples=cases,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-        )(hypothesis.given(music_arguments())(music_sdk_and_server_agree))
-        for example in reversed(MUSIC_BOUNDARIES):
-            fuzzed = hypothesis.example(example)(fuzzed)
-        fuzzed()
-
     try:
-        fuzz()
+        run_cases(
+            "music",
+            music_sdk_and_server_agree,
+            music_arguments(),
+            MUSIC_BOUNDARIES,
+            cases,
+            shrink=shrink,
+        )
     finally:
         http.close()
         transport.shutdown()
