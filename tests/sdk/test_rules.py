@@ -289,3 +289,28 @@ def test_the_fast_path_accepts_only_what_the_full_check_accepts(
     arguments = (source_task_id, result_id, name, description, vocal_start, vocal_end, style)
     if _plainly_valid(*arguments):
         assert _all_violations(*arguments) == []
+
+
+# body() hands a lowercase result_id text to the model as it is (no parse into uuid.UUID and
+# back); every other spelling is parsed. Either way the wire gets what the model writes for
+# the UUID, and to_model() holds a real uuid.UUID.
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(value=st.uuids(), upper=st.lists(st.booleans(), min_size=36, max_size=36))
+def test_every_spelling_of_a_result_id_is_sent_as_the_model_writes_its_uuid(
+    value: uuid.UUID, upper: list[bool]
+) -> None:
+    text = "".join(c.upper() if up else c for c, up in zip(str(value), upper, strict=True))
+    request = PersonaRequest(**{**VALID, "result_id": text})
+    assert request.body()["model_params"]["result_id"] == str(value)
+    model_id = request.to_model().model_params.result_id
+    assert isinstance(model_id, uuid.UUID)
+    assert model_id == value
+
+
+@pytest.mark.parametrize(
+    "result_id", [RESULT_ID + "\n", RESULT_ID[:-1] + "g", RESULT_ID.replace("-", "_"), "x" * 36]
+)
+def test_a_body_is_never_made_of_a_result_id_that_is_not_a_uuid(result_id: str) -> None:
+    # body() is for a request that passed check(); one that skipped it still fails here.
+    with pytest.raises(ValueError, match=r"hexadecimal|base 16"):
+        PersonaRequest(**{**VALID, "result_id": result_id}).body()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from evolink_persona import PersonaClient
+from evolink_persona._constants import USER_AGENT
 
 from tests.sdk.sdk_support import (
     API_KEY,
@@ -68,6 +69,31 @@ def test_a_users_client_keeps_its_headers_and_gets_the_sdk_timeout(fake_time: Fa
     for request in script.requests:
         assert request.headers["x-team"] == "audio"
         assert request.extensions["timeout"]["read"] == 12.0
+
+
+def test_the_sdks_accept_and_user_agent_replace_a_users_client_defaults_once(
+    fake_time: FakeTime,
+) -> None:
+    # The SDK's own headers are set on the built request, not merged by httpx: each must still
+    # replace the client's header of that name (any spelling), never sit beside it.
+    script = Script(_task(TASK_ID), _task(TASK_ID), _task(TASK_ID))
+    http = httpx.Client(
+        transport=httpx.MockTransport(script),
+        headers={"user-agent": "theirs", "ACCEPT": "text/html", "X-Team": "audio"},
+    )
+    client = PersonaClient(API_KEY, base_url=BASE_URL, http_client=http)
+    client.get_task(TASK_ID)
+    client.get_task(TASK_ID, extra_headers={"User-Agent": "mine"})
+    http.headers = httpx.Headers({"Authorization": "Bearer other", "Accept": "*/*"})
+    client.get_task(TASK_ID)
+    first, extra, replaced = script.requests
+    for request in (first, extra, replaced):
+        assert request.headers.get_list("accept") == ["application/json"]
+        assert request.headers.get_list("authorization") == [f"Bearer {API_KEY}"]
+    assert first.headers.get_list("user-agent") == [USER_AGENT]
+    assert extra.headers.get_list("user-agent") == ["mine"]
+    assert first.headers["x-team"] == extra.headers["x-team"] == "audio"
+    assert replaced.headers.get_list("user-agent") == [USER_AGENT]
 
 
 @pytest.mark.parametrize("base_url", ["https://api.test/", "https://api.test"])

@@ -31,6 +31,9 @@ from ._secret import ApiKey
 
 T = TypeVar("T")
 
+# What the SDK sends with every request besides the key (a call's extra_headers override them).
+_OWN_HEADERS: Mapping[str, str] = {"Accept": "application/json", "User-Agent": USER_AGENT}
+
 TimeoutTypes = float | httpx.Timeout | None
 
 
@@ -177,12 +180,9 @@ class ClientCore:
         self.random_fraction = random_fraction
         # An httpx.Headers is merged into the client's headers without re-encoding each one.
         # No Content-Type: httpx sets it for a JSON body.
+        self._auth = httpx.Headers({"Authorization": f"Bearer {self.key.reveal()}"})
         self._headers = httpx.Headers(
-            {
-                "Authorization": f"Bearer {self.key.reveal()}",
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            }
+            {"Authorization": f"Bearer {self.key.reveal()}", **_OWN_HEADERS}
         )
         self._create_url = self._url(CREATE_PERSONA.path)
         # Whether the service is on this machine (a local mock): fixed with the base URL.
@@ -272,18 +272,31 @@ class ClientCore:
         return request
 
     def build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
-        headers = request.headers if request.headers is not None else self._headers
+        """The httpx request: the client's headers, then the SDK's, then the call's extras.
+
+        Without extras, httpx merges only the key's header into the client's (as for any
+        request with one header of its own); the SDK's ``Accept`` and ``User-Agent`` are then
+        set on the built request. Merging them too would make httpx search out and remove the
+        client's defaults of the same names on every call.
+        """
+        extra = request.headers
+        headers = self._auth if extra is None else extra
         if http.timeout == self.timeout:  # our own client, or a user's with the same timeout
-            return http.build_request(
+            built = http.build_request(
                 request.operation.method, request.url, json=request.json, headers=headers
             )
-        return http.build_request(
-            request.operation.method,
-            request.url,
-            json=request.json,
-            headers=headers,
-            timeout=self.timeout,
-        )
+        else:
+            built = http.build_request(
+                request.operation.method,
+                request.url,
+                json=request.json,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        if extra is None:
+            for name, value in _OWN_HEADERS.items():
+                built.headers[name] = value
+        return built
 
     def attempts(
         self,

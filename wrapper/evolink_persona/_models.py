@@ -104,14 +104,14 @@ class Song:
     video_url: str | None = None
 
 
-@frozen
+@frozen(slots=False)  # one per read: see Task
 class Usage:
     billing_rule: str | None = None
     credits_reserved: float | None = None
     user_group: str | None = None
 
 
-@frozen
+@frozen(slots=False)  # a dict class: its __init__ stores fields at a fraction of the cost
 class Task(Generic[M]):
     """A task as the service reports it, submitted (``Task[AudioGenerationResponse]``) or read
     back (``Task[TaskDetailResponse]``).
@@ -167,13 +167,13 @@ class Task(Generic[M]):
         return self.usage.credits_reserved if self.usage else None
 
 
-@frozen
+@frozen(slots=False)
 class _ReadTask(Task[TaskDetailResponse]):
     def _spec_model(self, raw: Mapping[str, Any]) -> TaskDetailResponse:
         return TaskDetailResponse.from_dict(raw)
 
 
-@frozen
+@frozen(slots=False)
 class _SubmittedTask(Task[AudioGenerationResponse]):
     def _spec_model(self, raw: Mapping[str, Any]) -> AudioGenerationResponse:
         return AudioGenerationResponse.from_dict(raw)
@@ -204,6 +204,11 @@ def _number(value: Any) -> float | None:
     kind = type(value)
     if kind is float:
         return value if math.isfinite(value) else None
+    if kind is int:
+        try:
+            return float(value)  # finite whenever it fits
+        except OverflowError:
+            return None
     if kind is bool or value is None:
         return None
     if isinstance(value, str):
@@ -323,27 +328,37 @@ def _read_task(value: Any, view: type[T], expected_id: str | None) -> T:
         )
     if not isinstance(status, str) or not status:
         raise SchemaError("the task has no 'status'")
-    info = _mapping(data.get("task_info")) or {}
-    usage_map = _mapping(data.get("usage"))
+    # The common types are tested inline: the readers below give the same for them.
+    info = data.get("task_info")
+    if type(info) is not dict:
+        info = _mapping(info) or {}
+    usage_map = data.get("usage")
+    if type(usage_map) is not dict:
+        usage_map = _mapping(usage_map)
     usage = None
     if usage_map is not None:
+        billing_rule = usage_map.get("billing_rule")
+        user_group = usage_map.get("user_group")
         usage = Usage(
-            billing_rule=_text(usage_map.get("billing_rule")),
+            billing_rule=billing_rule if type(billing_rule) is str else _text(billing_rule),
             credits_reserved=_number(usage_map.get("credits_reserved")),
-            user_group=_text(usage_map.get("user_group")),
+            user_group=user_group if type(user_group) is str else _text(user_group),
         )
     result_data = data.get("result_data")
     persona_id, songs = (None, ()) if result_data is None else _parse_result_data(result_data)
     error = data.get("error")
     model = data.get("model")
+    progress = data.get("progress")
+    created = data.get("created")
+    can_cancel = info.get("can_cancel")
     return view(
         id=task_id,
         status=status,
-        progress=_whole(data.get("progress")),
+        progress=progress if type(progress) is int else _whole(progress),
         model=model if isinstance(model, str) else None,
-        created=_whole(data.get("created")),
+        created=created if type(created) is int else _whole(created),
         estimated_time=_number(info.get("estimated_time")),
-        can_cancel=_flag(info.get("can_cancel")),
+        can_cancel=can_cancel if type(can_cancel) is bool else _flag(can_cancel),
         usage=usage,
         persona_id=persona_id,
         songs=songs,

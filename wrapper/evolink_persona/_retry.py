@@ -128,6 +128,18 @@ class Fail:
 class RequestAttempts(Generic[T]):
     """Decides, attempt after attempt, how one logical call proceeds."""
 
+    __slots__ = (
+        "idempotent",
+        "key",
+        "max_retries",
+        "operation",
+        "parse",
+        "policy",
+        "random_fraction",
+        "retries_done",
+        "wall_clock",
+    )
+
     def __init__(
         self,
         *,

@@ -14,7 +14,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from attrs import frozen
 from evolink_api.models.suno_persona_creation_request import SunoPersonaCreationRequest
@@ -34,6 +34,8 @@ MAX_VOCAL_WINDOW = 30.0
 _UUID_TEXT = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+# The text ``str(uuid.UUID(...))`` gives: the same form, lowercase.
+_CANONICAL_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @frozen
@@ -265,13 +267,13 @@ class PersonaRequest:
 
         ``model`` is filled in and an empty ``style`` is left out, as the rules say.
         """
+        result_id = self.result_id
+        return self._model(result_id if isinstance(result_id, uuid.UUID) else uuid.UUID(result_id))
+
+    def _model(self, result_id: uuid.UUID) -> SunoPersonaCreationRequest:
         params = SunoPersonaCreationRequestModelParams(
             source_task_id=self.source_task_id,
-            result_id=(
-                self.result_id
-                if isinstance(self.result_id, uuid.UUID)
-                else uuid.UUID(self.result_id)
-            ),
+            result_id=result_id,
             name=self.name,
             description=self.description,
             vocal_start=UNSET if self.vocal_start is None else self.vocal_start,
@@ -281,8 +283,21 @@ class PersonaRequest:
         return SunoPersonaCreationRequest(model=PERSONA_MODEL, model_params=params)
 
     def body(self, extra_body: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The JSON body the generated model makes, with ``extra_body`` merged into it."""
-        body = self.to_model().to_dict()
+        """The JSON body the generated model makes, with ``extra_body`` merged into it.
+
+        A ``result_id`` already written as the model writes a UUID (lowercase 8-4-4-4-12, the
+        form users copy from a task) goes into the model as that text: the model's ``to_dict``
+        writes ``str(result_id)``, which for it is the text itself, so a parse into
+        ``uuid.UUID`` and a format back to the same text are spared. Any other form goes
+        through ``uuid.UUID`` (which also refuses a request that skipped ``check``). The model
+        is built here only for its ``to_dict``; ``to_model`` always holds a ``uuid.UUID``.
+        """
+        result_id = self.result_id
+        if type(result_id) is str and _CANONICAL_UUID_TEXT.fullmatch(result_id) is not None:
+            model = self._model(cast(uuid.UUID, result_id))
+        else:
+            model = self.to_model()
+        body = model.to_dict()
         return merge_extra(body, extra_body) if extra_body else body
 
 
