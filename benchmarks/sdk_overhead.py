@@ -35,7 +35,7 @@ API_KEY = "sk-bench-overhead"
 SOURCE_TASK_ID = "task-unified-1774169216-ocqaqde7"
 RESULT_ID = "4fcc4507-a7ae-4441-ad8a-465c2f61d5bb"
 CALLS_PER_ROUND = 1_000
-ROUNDS = 9
+ROUNDS = 15
 PREBUILT = "raw httpx, URL and headers parsed once"
 
 _REPLY = json.dumps(
@@ -203,7 +203,15 @@ def run() -> BenchReport:
                 measured=f"{sdk_ratio:.2f}x",
                 met=sdk_ratio <= 1.25,
                 why="" if sdk_ratio <= 1.25 else "see the profile in BENCHMARKS.md",
-            )
+            ),
+            Target(
+                goal="SDK's own work within 1.25x raw httpx like for like (URL parsed once)",
+                measured=f"{own_ratio:.2f}x",
+                met=own_ratio <= 1.25,
+                why=""
+                if own_ratio <= 1.25
+                else "a loaded machine spreads this ratio (see BENCHMARKS.md row 2)",
+            ),
         ],
         notes=[
             "Every path pays for httpx itself (request building, the transport, the response); "
