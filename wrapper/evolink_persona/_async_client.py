@@ -25,6 +25,7 @@ from ._music import DEFAULT_MUSIC_MODEL, MusicRequest
 from ._polling import PersonaWait, PollPolicy, ProgressCallback, check_wait_timeout
 from ._retry import Done, Fail, Retry, RetryPolicy
 from ._rules import PersonaRequest
+from ._tls import shared_tls
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,7 +63,7 @@ class AsyncPersonaClient:
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=self._core.timeout, limits=DEFAULT_POOL_LIMITS
+            timeout=self._core.timeout, limits=DEFAULT_POOL_LIMITS, verify=shared_tls()
         )
         self.poll_policy = poll_policy or PollPolicy()
         self._sleep = sleep
