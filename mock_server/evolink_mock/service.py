@@ -39,6 +39,11 @@ from .validation import PersonaRequest
 __all__ = ["MockService", "RequestRecord", "User"]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+#: Every two-character string of the id alphabet: an id's 8 characters are four look-ups
+#: into this table by the base-1296 digits of one 64-bit draw (`random.choices` drew eight
+#: floats, a tenth of a creation's own work). 2**64 is not a multiple of 36**8; the bias that
+#: leaves is below one part in a million.
+_ID_PAIRS = tuple(a + b for a in _ID_ALPHABET for b in _ID_ALPHABET)
 _FAILURE_CODES = ("generation_failed_no_content", "service_error", "generation_timeout")
 #: The claim of a song whose completed persona task retention has forgotten: the song stays
 #: taken, but its slot no longer holds (and keeps alive) that task's id. One shared object.
@@ -73,13 +78,13 @@ class RequestRecord(NamedTuple):
 
 def _song_index(source: Task, result_id: str) -> int:
     """Where a song sits in its music task, or the 400 that says it is not one of them."""
-    for index, song in enumerate(source.songs):
-        if song.result_id == result_id:
-            return index
-    raise invalid_request(
-        f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
-        "model_params.result_id",
-    )
+    try:
+        return source.song_ids().index(result_id)
+    except ValueError:
+        raise invalid_request(
+            f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
+            "model_params.result_id",
+        ) from None
 
 
 def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
@@ -251,16 +256,22 @@ class MockService:
         return task
 
     def _expired(self, task: Task, now: float) -> bool:
-        return task.finished_at(now) and now - task.ends_at >= self.config.retention_seconds
+        # The cheap test first: a task that ended less than retention ago (or has not ended)
+        # is kept whatever its status, and that is every task but the oldest few.
+        return now - task.ends_at >= self.config.retention_seconds and task.finished_at(now)
 
     def task_detail(self, user_id: str, task_id: str) -> dict[str, Any]:
         """GET /v1/tasks/{task_id} for `user_id`."""
         now = self.now()
         return self._readable_task(user_id, task_id, now).detail(now)
 
-    def task_detail_json(self, user_id: str, task_id: str) -> bytes:
-        """GET /v1/tasks/{task_id} for `user_id`, as the body bytes the app sends."""
-        now = self.now()
+    def task_detail_json(self, user_id: str, task_id: str, now: float | None = None) -> bytes:
+        """GET /v1/tasks/{task_id} for `user_id`, as the body bytes the app sends.
+
+        `now`: the mock's time the request is answered at (the app reads it once a request).
+        """
+        if now is None:
+            now = self.now()
         return self._readable_task(user_id, task_id, now).detail_json(now)
 
     def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
@@ -282,8 +293,15 @@ class MockService:
     # --- creating personas --------------------------------------------------------------
 
     def _new_task_id(self, now: float) -> str:
+        pairs = _ID_PAIRS
         while True:
-            suffix = "".join(self._random.choices(_ID_ALPHABET, k=8))
+            n = self._random.getrandbits(64)
+            suffix = (
+                pairs[n % 1296]
+                + pairs[n // 1296 % 1296]
+                + pairs[n // 1679616 % 1296]
+                + pairs[n // 2176782336 % 1296]
+            )
             task_id = f"task-unified-{int(now)}-{suffix}"
             if task_id not in self._fixed and task_id not in self._recent:
                 return task_id

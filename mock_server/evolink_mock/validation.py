@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from typing import Any
 
 import attrs
 import evolink_openapi
 import jsonschema_rs
+import orjson
 import yaml
 
 from .errors import invalid_request
@@ -74,8 +76,30 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
+#: A run of 19 digits anywhere (in a number or a string): the body may hold an integer
+#: beyond 64 bits, which orjson reads as a float and the standard library as an int.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def parse_json_body(raw: bytes) -> Any:
-    """Decode a request body as strict JSON (UTF-8, no NaN/Infinity), or raise a 400."""
+    """Decode a request body as strict JSON (UTF-8, no NaN/Infinity), or raise a 400.
+
+    orjson decodes the common body several times faster than the standard library and
+    agrees with it on every document it accepts, but for integers beyond 64 bits; those
+    bodies, and every body orjson refuses (whose 400 then words the standard library's
+    reason, or which it accepts after all, such as an escaped lone surrogate), take the
+    standard library's path, so what a body means never depends on which decoder read it.
+    """
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return _parse_strictly(raw)
+
+
+def _parse_strictly(raw: bytes) -> Any:
+    """The standard library's decoder, with the 400 that names what is wrong."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
