@@ -218,7 +218,7 @@ class MockApp:
                 status,
                 user_id,
                 fault.mode if fault else None,
-                round(elapsed_ms, 3),  # duration_ms
+                elapsed_ms,  # duration_ms (rounded by `to_json`)
             )
         )
         if log.isEnabledFor(logging.INFO):
@@ -251,6 +251,10 @@ class MockApp:
         return _Reply(404, body)
 
     def _authenticate(self, authorization: bytes | None) -> str:
+        if authorization is not None:
+            found = self.service.authenticate_header(authorization)
+            if found is not None:
+                return found
         if authorization is None:
             raise unauthorized("Authentication required: send Authorization: Bearer <API key>")
         scheme, _, key = authorization.partition(b" ")

@@ -73,7 +73,9 @@ class RequestRecord(NamedTuple):
     duration_ms: float
 
     def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+        entry = self._asdict()
+        entry["duration_ms"] = round(self.duration_ms, 3)  # rounded when read, not per request
+        return entry
 
 
 def _song_index(source: Task, result_id: str) -> int:
@@ -194,6 +196,7 @@ class MockService:
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
             self.users = users
             self._keys = keys
+            self._bearer_headers = [(b"Bearer " + key, user) for key, user in keys]
             #: persona_id -> the persona task that made it (music generation looks it up).
             self._personas = personas
             self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
@@ -205,8 +208,10 @@ class MockService:
     def _add_user(self, user_id: str, api_key: str, credits: float) -> User:
         user = User(user_id, api_key, credits)
         self.users[user_id] = user
-        self._keys = [(k, u) for k, u in self._keys if u != user_id]
-        self._keys.append((api_key.encode(), user_id))
+        keys = [(k, u) for k, u in self._keys if u != user_id]
+        keys.append((api_key.encode(), user_id))
+        self._keys = keys
+        self._bearer_headers = [(b"Bearer " + key, user) for key, user in keys]
         return user
 
     def add_user(self, user_id: str, api_key: str, credits: float | None = None) -> User:
@@ -244,6 +249,19 @@ class MockService:
                 found = user_id
         return found
 
+    def authenticate_header(self, authorization: bytes) -> str | None:
+        """The user of an `Authorization` header spelled exactly `Bearer <key>`, else None.
+
+        The common spelling costs one constant-time comparison per key and nothing else;
+        None sends the caller to the careful parse (any case of `Bearer`, spaces around the
+        key), which gives the same user for this spelling.
+        """
+        found: str | None = None
+        for header, user_id in self._bearer_headers:
+            if hmac.compare_digest(header, authorization):
+                found = user_id
+        return found
+
     # --- reading tasks ------------------------------------------------------------------
 
     def _lookup(self, task_id: str, now: float) -> Task | None:
@@ -275,7 +293,16 @@ class MockService:
         return self._readable_task(user_id, task_id, now).detail_json(now)
 
     def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
-        """The task `user_id` asked for, or the 400/403/404 that refuses the read."""
+        """The task `user_id` asked for, or the 400/403/404 that refuses the read.
+
+        Looked up first: every stored id has the upstream format (fixtures and `_new_task_id`
+        make no other), so only an id not found needs its format checked for the 400.
+        """
+        task = self._lookup(task_id, now)
+        if task is not None:
+            if task.owner != user_id:
+                raise permission_denied()
+            return task
         if not task_id.startswith("task-unified-"):
             raise invalid_task_id("Invalid task ID format, must start with 'task-unified-'")
         if TASK_ID_PATTERN.fullmatch(task_id) is None:
@@ -283,12 +310,7 @@ class MockService:
                 "Invalid task ID format, expected task-unified-<unix seconds>-<8 lowercase "
                 "letters or digits>"
             )
-        task = self._lookup(task_id, now)
-        if task is None:
-            raise task_not_found()
-        if task.owner != user_id:
-            raise permission_denied()
-        return task
+        raise task_not_found()
 
     # --- creating personas --------------------------------------------------------------
 

