@@ -365,7 +365,8 @@ class MockService:
             claims = source.claims
             if claims is None:  # a music task made without claim slots: give it some
                 claims = source.claims = [None] * len(source.songs)
-            holder = self._holder(claims[index], now)
+            claim = claims[index]
+            holder = None if claim is None else self._holder(claim, now)
             if holder is not None:
                 named = "" if holder is FORGOTTEN_HOLDER else f" (task {holder})"
                 raise invalid_request(
@@ -516,7 +517,10 @@ class MockService:
         by the shared FORGOTTEN_HOLDER, so a claim costs no memory once its task is gone.
         A task evicted by the count bound before it finished is judged by its fate, decided
         at creation (`error_code`), not by its status at the moment it is dropped.
+        Its persona goes with it: a forgotten persona task cannot be found to apply anyway.
         """
+        if task.persona_id is not None and task.model == "suno-persona":
+            self._personas.pop(task.persona_id, None)
         if task.source_task_id is None or task.source_index < 0:
             return
         source = self._find(task.source_task_id)
