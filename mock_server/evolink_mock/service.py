@@ -182,6 +182,7 @@ class MockService:
             for fixture_task in fixture_user.tasks:
                 task = _task_from_fixture(fixture_user.user_id, fixture_task)
                 fixed[task.task_id] = task
+                task.song_ids()  # the song index, made with the songs (not per creation)
         personas: dict[str, str] = {}
         for task in list(fixed.values()):
             if task.source_result_id is not None:
@@ -463,6 +464,7 @@ class MockService:
                 callback_url=request.callback_url,
             )
             self._recent[task_id] = task
+            task.song_ids()  # the song index, made with the songs (not per creation)
             self._forget_old(now)
         if request.callback_url is not None:
             self.callbacks.register(task_id, user_id, request.callback_url, task.ends_at)
@@ -595,6 +597,7 @@ class MockService:
                 error_code=(error_code or "service_error") if status == "failed" else None,
             )
             self._fixed[task_id] = task
+            task.song_ids()  # the song index, made with the songs (not per creation)
             return task
 
     def snapshot(self) -> dict[str, Any]:

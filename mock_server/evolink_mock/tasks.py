@@ -89,8 +89,8 @@ class Task:
     cancelled_at: float | None = None
     #: A music task's callback URL, if its request gave one.
     callback_url: str | None = None
-    #: The songs' result ids in order, made on the first persona request that names one of
-    #: them (see `song_ids`): a tuple of the songs' own strings, nothing per creation.
+    #: The songs' result ids in order (see `song_ids`; the service makes it when it stores a
+    #: task with songs): a tuple of the songs' own strings, nothing per creation.
     _song_ids: tuple[str, ...] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
