@@ -137,9 +137,9 @@ def _other_users_task(mock: InProcessMock, patch: pytest.MonkeyPatch) -> MockApp
     service = mock.service
     original = service.task_detail_json
 
-    def task_detail_json(user_id: str, task_id: str) -> bytes:
-        task = service._lookup(task_id, service.now())
-        return original(task.owner if task is not None else user_id, task_id)
+    def task_detail_json(user_id: str, task_id: str, now: float | None = None) -> bytes:
+        task = service._lookup(task_id, service.now() if now is None else now)
+        return original(task.owner if task is not None else user_id, task_id, now)
 
     patch.setattr(service, "task_detail_json", task_detail_json)
     return mock.app

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import types
 from collections.abc import Awaitable, Callable, MutableMapping
+from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qsl
+
+import orjson
 
 from .clock import Clock
 from .config import MockConfig
@@ -30,7 +32,7 @@ from .errors import (
 )
 from .faults import FAULT_HEADER, Fault
 from .generations import create_generation
-from .service import MockService, RequestRecord
+from .service import MockService
 from .validation import parse_json_body
 
 __all__ = ["CREATE_PATH", "TASK_PATH_PREFIX", "MockApp", "create_app"]
@@ -46,10 +48,12 @@ TASK_PATH_PREFIX = "/v1/tasks/"
 log = logging.getLogger("evolink_mock.requests")
 
 _JSON = (b"content-type", b"application/json")
+_JSON_ONLY = (_JSON,)
+_TASK_ID_AT = len(TASK_PATH_PREFIX)
 
 
 class _Reply:
-    """What the handler decided: status, body bytes and extra headers."""
+    """What a handler off the hot path decided: status, body bytes and extra headers."""
 
     __slots__ = ("body", "headers", "status")
 
@@ -61,10 +65,6 @@ class _Reply:
         self.headers = headers
 
 
-def _error_reply(error: ApiError) -> _Reply:
-    return _Reply(error.status, error.body(), (_JSON, *error.headers))
-
-
 def _not_allowed(allow: str) -> _Reply:
     body = error_body(
         "method_not_allowed", f"Method not allowed; use {allow}", "invalid_request_error"
@@ -72,15 +72,23 @@ def _not_allowed(allow: str) -> _Reply:
     return _Reply(405, body, (_JSON, (b"allow", allow.encode())))
 
 
+def _too_big(limit: int) -> ApiError:
+    return invalid_request(f"Request body is larger than {limit} bytes")
+
+
 async def _read_body(receive: Receive, limit: int, declared: int | None) -> bytes:
     """The request body, refusing (400) anything over `limit` bytes before reading it all."""
-    too_big = invalid_request(f"Request body is larger than {limit} bytes")
     if declared is not None and declared > limit:
-        raise too_big
+        raise _too_big(limit)
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body: bytes = message.get("body", b"")  # the whole body in one message: the usual case
+        if len(body) > limit:
+            raise _too_big(limit)
+        return body
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
         if message["type"] == "http.disconnect":
             # Cut off (the client left, or the connection's body deadline closed it): a
             # partial body must not be acted on.
@@ -88,11 +96,22 @@ async def _read_body(receive: Receive, limit: int, declared: int | None) -> byte
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise too_big
+            raise _too_big(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
+        message = await receive()
     return b"".join(chunks)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 class MockApp:
@@ -107,16 +126,17 @@ class MockApp:
         if kind == "http":
             await self._http(scope, receive, send)
         elif kind == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await _lifespan(receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
+        """One request from its head to its record, in one frame.
+
+        Every request runs this, so the steps of a public operation (dispatch, fault plan,
+        auth, rate limit, the operation, the answer, the record) are written out here
+        rather than each behind a call of its own; the rarer paths (control API, refusals
+        of the route or method, faults) keep their helpers.
+        """
+        started = perf_counter()
         service = self.service
         method: str = scope["method"]
         path: str = scope["path"]
@@ -133,60 +153,101 @@ class MockApp:
                 fault_header = value.decode("latin-1")
             elif name == TOKEN_HEADER:
                 admin_token = value
+        now = service.now()
         user_id: str | None = None
         fault: Fault | None = None
+        status = 200
+        headers: tuple[tuple[bytes, bytes], ...] = _JSON_ONLY
+        detail = path.startswith(TASK_PATH_PREFIX)
         try:
-            if path == CREATE_PATH or path.startswith(TASK_PATH_PREFIX):
-                detail = path != CREATE_PATH
-                if method != ("GET" if detail else "POST"):
-                    reply = _not_allowed("GET" if detail else "POST")
+            if (detail or path == CREATE_PATH) and method == ("GET" if detail else "POST"):
+                faults = service.faults
+                if fault_header is not None or faults.armed:
+                    fault = faults.next(fault_header)
+                answer = fault.answer(task_detail=detail) if fault is not None else None
+                if answer is not None:
+                    status, body, headers = answer.status, answer.body, answer.headers
                 else:
-                    fault = service.faults.next(fault_header)
-                    answer = fault.answer(task_detail=detail) if fault is not None else None
-                    if answer is not None:
-                        reply = _Reply(answer.status, answer.body, answer.headers)
-                    else:
-                        reply, user_id = await self._operation(
-                            receive, path, detail, authorization, content_type, content_length
-                        )
-                        if fault is not None:
-                            await fault.after_effect()
-            elif path.startswith(CONTROL_PREFIX):
-                reply = await self._control(
-                    scope, receive, method, path, admin_token, content_length
-                )
+                    try:
+                        user_id = (
+                            None
+                            if authorization is None
+                            else service.authenticate_header(authorization)
+                        ) or self._authenticate(authorization)
+                        limiter = service.rate_limiter
+                        if limiter.limit > 0:
+                            retry_after = limiter.hit(user_id, now)
+                            if retry_after is not None:
+                                raise rate_limited(retry_after, task_detail=detail)
+                        if detail:
+                            # An ended task's detail is encoded once and its bytes reused.
+                            task_id = path[_TASK_ID_AT:]
+                            body = service.task_detail_json(user_id, task_id, now)
+                        else:
+                            raw = await self._json_body(receive, content_type, content_length)
+                            result = create_generation(service, user_id, parse_json_body(raw))
+                            body = orjson.dumps(result)
+                    except ApiError as error:
+                        status, body, headers = error.status, error.body(), (_JSON, *error.headers)
+                    if fault is not None:
+                        await fault.after_effect()
             else:
-                body = error_body("not_found", f"No route for {path}", "invalid_request_error")
-                reply = _Reply(404, body)
+                reply = await self._off_the_operations(
+                    scope, receive, method, path, detail, admin_token, content_length
+                )
+                status, body, headers = reply.status, reply.body, reply.headers
         except Exception:
             log.exception("unexpected error on %s %s", method, path)
-            reply = _error_reply(internal_error(task_detail=path.startswith(TASK_PATH_PREFIX)))
-        await self._send(send, reply, fault)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        # Positional: built on every request, and keywords cost a named tuple twice as much.
-        service.record(
-            RequestRecord(
-                service.now(),  # time
-                method,
-                path,
-                reply.status,
-                user_id,
-                fault.mode if fault else None,
-                round(elapsed_ms, 3),  # duration_ms
+            failure = internal_error(task_detail=detail)
+            status, body, headers = failure.status, failure.body(), _JSON_ONLY
+        if fault is None:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [*headers, (b"content-length", b"%d" % len(body))],
+                }
             )
+            await send({"type": "http.response.body", "body": body})
+        else:
+            await _send_faulty(send, status, body, headers, fault)
+        elapsed_ms = (perf_counter() - started) * 1000
+        # A plain tuple in RequestRecord's field order (`service.requests()` names them);
+        # `time` is when the request arrived (the clock is read once a request).
+        service.request_log.append(
+            (now, method, path, status, user_id, fault.mode if fault else None, elapsed_ms)
         )
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "%s %s -> %d %.1fms user=%s%s",
                 method,
                 path,
-                reply.status,
+                status,
                 elapsed_ms,
                 user_id or "-",
                 f" fault={fault.mode}" if fault else "",
             )
 
+    async def _off_the_operations(
+        self,
+        scope: Scope,
+        receive: Receive,
+        method: str,
+        path: str,
+        detail: bool,
+        admin_token: bytes | None,
+        content_length: int | None,
+    ) -> _Reply:
+        """A request that is not a public operation: wrong method, control API or no route."""
+        if detail or path == CREATE_PATH:
+            return _not_allowed("GET" if detail else "POST")
+        if path.startswith(CONTROL_PREFIX):
+            return await self._control(scope, receive, method, path, admin_token, content_length)
+        body = error_body("not_found", f"No route for {path}", "invalid_request_error")
+        return _Reply(404, body)
+
     def _authenticate(self, authorization: bytes | None) -> str:
+        """The careful parse of the header, for any spelling but exactly `Bearer <key>`."""
         if authorization is None:
             raise unauthorized("Authentication required: send Authorization: Bearer <API key>")
         scheme, _, key = authorization.partition(b" ")
@@ -201,39 +262,12 @@ class MockApp:
     async def _json_body(
         self, receive: Receive, content_type: bytes | None, content_length: int | None
     ) -> bytes:
-        media = (content_type or b"").split(b";", 1)[0].strip().lower()
-        if media != b"application/json":
-            shown = content_type.decode("latin-1") if content_type else "none"
-            raise invalid_request(f"Content-Type must be application/json (got {shown})")
+        if content_type != b"application/json":  # the usual spelling, else the careful look
+            media = (content_type or b"").split(b";", 1)[0].strip().lower()
+            if media != b"application/json":
+                shown = content_type.decode("latin-1") if content_type else "none"
+                raise invalid_request(f"Content-Type must be application/json (got {shown})")
         return await _read_body(receive, self.service.config.max_body_bytes, content_length)
-
-    async def _operation(
-        self,
-        receive: Receive,
-        path: str,
-        detail: bool,
-        authorization: bytes | None,
-        content_type: bytes | None,
-        content_length: int | None,
-    ) -> tuple[_Reply, str | None]:
-        """One public operation, refusals included; also the user it ran as, once known."""
-        service = self.service
-        user_id: str | None = None
-        try:
-            user_id = self._authenticate(authorization)
-            retry_after = service.rate_limiter.hit(user_id, service.now())
-            if retry_after is not None:
-                raise rate_limited(retry_after, task_detail=detail)
-            if detail:
-                # An ended task's detail is encoded once and its bytes reused.
-                body = service.task_detail_json(user_id, path[len(TASK_PATH_PREFIX) :])
-            else:
-                raw = await self._json_body(receive, content_type, content_length)
-                result = create_generation(service, user_id, parse_json_body(raw))
-                body = json.dumps(result).encode()
-            return _Reply(200, body), user_id
-        except ApiError as error:
-            return _error_reply(error), user_id
 
     async def _control(
         self,
@@ -259,21 +293,26 @@ class MockApp:
             )
             return _Reply(status, json.dumps(result).encode())
         except ApiError as error:
-            return _error_reply(error)
+            return _Reply(error.status, error.body(), (_JSON, *error.headers))
 
-    async def _send(self, send: Send, reply: _Reply, fault: Fault | None) -> None:
-        body = reply.body
-        if fault is None:
-            length = len(body)
-        else:
-            out = fault.outgoing(body)
-            body, length = out.body, out.declared_length
-        headers = [*reply.headers, (b"content-length", b"%d" % length)]
-        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-        if fault is not None and out.dropped:
-            await send({"type": "http.response.body", "body": body, "more_body": True})
-            raise ConnectionDropped("fault injection: connection dropped mid-response")
-        await send({"type": "http.response.body", "body": body})
+
+async def _send_faulty(
+    send: Send, status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...], fault: Fault
+) -> None:
+    """Send an answer the way a fault shapes it: cut short, or dropped mid-body."""
+    out = fault.outgoing(body)
+    length = b"%d" % out.declared_length
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", length)],
+        }
+    )
+    if out.dropped:
+        await send({"type": "http.response.body", "body": out.body, "more_body": True})
+        raise ConnectionDropped("fault injection: connection dropped mid-response")
+    await send({"type": "http.response.body", "body": out.body})
 
 
 def create_app(config: MockConfig | None = None, *, clock: Clock | None = None) -> MockApp:

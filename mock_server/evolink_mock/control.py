@@ -70,7 +70,7 @@ def _state(service: MockService, body: dict[str, Any], query: dict[str, str]) ->
 
 
 def _requests(service: MockService, body: dict[str, Any], query: dict[str, str]) -> Any:
-    entries = [entry.to_json() for entry in list(service.request_log)]
+    entries = [entry.to_json() for entry in service.requests()]
     limit = query.get("limit")
     if limit is not None and limit.isdigit():
         entries = entries[-int(limit) :] if int(limit) else []

@@ -179,21 +179,30 @@ class FaultPlan:
         self._random = random.Random(config.seed ^ 0xFA17)  # noqa: S311 - reproducible on purpose
         self._queue: list[tuple[Fault, int]] = []
         self._lock = threading.Lock()
+        #: Whether a request without a fault header may get a fault (a queued one, or the
+        #: rate): the app reads this plain attribute and skips `next` when it is false.
+        self.armed = self._rate > 0
+
+    def _rearm(self) -> None:
+        self.armed = bool(self._queue) or self._rate > 0
 
     def queue(self, fault: Fault, times: int = 1) -> None:
         with self._lock:
             self._queue.append((fault, times))
+            self._rearm()
 
     def set_rate(self, rate: float, modes: tuple[str, ...] | None = None) -> None:
         with self._lock:
             self._rate = rate
             if modes is not None:
                 self._modes = modes
+            self._rearm()
 
     def clear(self) -> None:
         with self._lock:
             self._queue.clear()
             self._rate = 0.0
+            self._rearm()
 
     def state(self) -> dict[str, object]:
         with self._lock:
@@ -216,6 +225,7 @@ class FaultPlan:
                 fault, times = self._queue[0]
                 if times <= 1:
                     self._queue.pop(0)
+                    self._rearm()
                 else:
                     self._queue[0] = (fault, times - 1)
                 return fault

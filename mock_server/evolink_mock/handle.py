@@ -188,7 +188,7 @@ class MockHandle:
 
     def requests(self) -> list[dict[str, Any]]:
         """The request log, oldest first."""
-        return [entry.to_json() for entry in list(self.app.service.request_log)]
+        return [entry.to_json() for entry in self.app.service.requests()]
 
     def close(self) -> None:
         self.app.service.callbacks.close()

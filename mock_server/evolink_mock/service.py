@@ -39,6 +39,11 @@ from .validation import PersonaRequest
 __all__ = ["MockService", "RequestRecord", "User"]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+#: Every two-character string of the id alphabet: an id's 8 characters are four look-ups
+#: into this table by the base-1296 digits of one 64-bit draw (`random.choices` drew eight
+#: floats, a tenth of a creation's own work). 2**64 is not a multiple of 36**8; the bias that
+#: leaves is below one part in a million.
+_ID_PAIRS = tuple(a + b for a in _ID_ALPHABET for b in _ID_ALPHABET)
 _FAILURE_CODES = ("generation_failed_no_content", "service_error", "generation_timeout")
 #: The claim of a song whose completed persona task retention has forgotten: the song stays
 #: taken, but its slot no longer holds (and keeps alive) that task's id. One shared object.
@@ -68,18 +73,20 @@ class RequestRecord(NamedTuple):
     duration_ms: float
 
     def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+        entry = self._asdict()
+        entry["duration_ms"] = round(self.duration_ms, 3)  # rounded when read, not per request
+        return entry
 
 
 def _song_index(source: Task, result_id: str) -> int:
     """Where a song sits in its music task, or the 400 that says it is not one of them."""
-    for index, song in enumerate(source.songs):
-        if song.result_id == result_id:
-            return index
-    raise invalid_request(
-        f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
-        "model_params.result_id",
-    )
+    try:
+        return source.song_ids().index(result_id)
+    except ValueError:
+        raise invalid_request(
+            f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
+            "model_params.result_id",
+        ) from None
 
 
 def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
@@ -175,6 +182,7 @@ class MockService:
             for fixture_task in fixture_user.tasks:
                 task = _task_from_fixture(fixture_user.user_id, fixture_task)
                 fixed[task.task_id] = task
+                task.song_ids()  # the song index, made with the songs (not per creation)
         personas: dict[str, str] = {}
         for task in list(fixed.values()):
             if task.source_result_id is not None:
@@ -189,19 +197,24 @@ class MockService:
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
             self.users = users
             self._keys = keys
+            self._bearer_headers = [(b"Bearer " + key, user) for key, user in keys]
             #: persona_id -> the persona task that made it (music generation looks it up).
             self._personas = personas
             self.rate_limiter = RateLimiter(config.rate_limit, config.rate_window)
             self.faults = FaultPlan(config)
-            self.request_log: collections.deque[RequestRecord] = collections.deque(
+            #: The request log as plain tuples in `RequestRecord`'s field order (a tuple per
+            #: request is cheaper to make than a named one); `requests()` names the fields.
+            self.request_log: collections.deque[tuple[Any, ...]] = collections.deque(
                 maxlen=config.request_log_size
             )
 
     def _add_user(self, user_id: str, api_key: str, credits: float) -> User:
         user = User(user_id, api_key, credits)
         self.users[user_id] = user
-        self._keys = [(k, u) for k, u in self._keys if u != user_id]
-        self._keys.append((api_key.encode(), user_id))
+        keys = [(k, u) for k, u in self._keys if u != user_id]
+        keys.append((api_key.encode(), user_id))
+        self._keys = keys
+        self._bearer_headers = [(b"Bearer " + key, user) for key, user in keys]
         return user
 
     def add_user(self, user_id: str, api_key: str, credits: float | None = None) -> User:
@@ -239,6 +252,19 @@ class MockService:
                 found = user_id
         return found
 
+    def authenticate_header(self, authorization: bytes) -> str | None:
+        """The user of an `Authorization` header spelled exactly `Bearer <key>`, else None.
+
+        The common spelling costs one constant-time comparison per key and nothing else;
+        None sends the caller to the careful parse (any case of `Bearer`, spaces around the
+        key), which gives the same user for this spelling.
+        """
+        found: str | None = None
+        for header, user_id in self._bearer_headers:
+            if hmac.compare_digest(header, authorization):
+                found = user_id
+        return found
+
     # --- reading tasks ------------------------------------------------------------------
 
     def _lookup(self, task_id: str, now: float) -> Task | None:
@@ -251,20 +277,40 @@ class MockService:
         return task
 
     def _expired(self, task: Task, now: float) -> bool:
-        return task.finished_at(now) and now - task.ends_at >= self.config.retention_seconds
+        # The cheap test first: a task that ended less than retention ago (or has not ended)
+        # is kept whatever its status, and that is every task but the oldest few.
+        return now - task.ends_at >= self.config.retention_seconds and task.finished_at(now)
 
     def task_detail(self, user_id: str, task_id: str) -> dict[str, Any]:
         """GET /v1/tasks/{task_id} for `user_id`."""
         now = self.now()
         return self._readable_task(user_id, task_id, now).detail(now)
 
-    def task_detail_json(self, user_id: str, task_id: str) -> bytes:
-        """GET /v1/tasks/{task_id} for `user_id`, as the body bytes the app sends."""
-        now = self.now()
-        return self._readable_task(user_id, task_id, now).detail_json(now)
+    def task_detail_json(self, user_id: str, task_id: str, now: float | None = None) -> bytes:
+        """GET /v1/tasks/{task_id} for `user_id`, as the body bytes the app sends.
+
+        `now`: the mock's time the request is answered at (the app reads it once a request).
+        A fixed task of the caller's (the fixtures, control-made music tasks) is found in
+        one step; everything else goes through `_readable_task`.
+        """
+        if now is None:
+            now = self.now()
+        task = self._fixed.get(task_id)
+        if task is None or task.owner != user_id:
+            task = self._readable_task(user_id, task_id, now)
+        return task.detail_json(now)
 
     def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
-        """The task `user_id` asked for, or the 400/403/404 that refuses the read."""
+        """The task `user_id` asked for, or the 400/403/404 that refuses the read.
+
+        Looked up first: every stored id has the upstream format (fixtures and `_new_task_id`
+        make no other), so only an id not found needs its format checked for the 400.
+        """
+        task = self._lookup(task_id, now)
+        if task is not None:
+            if task.owner != user_id:
+                raise permission_denied()
+            return task
         if not task_id.startswith("task-unified-"):
             raise invalid_task_id("Invalid task ID format, must start with 'task-unified-'")
         if TASK_ID_PATTERN.fullmatch(task_id) is None:
@@ -272,18 +318,20 @@ class MockService:
                 "Invalid task ID format, expected task-unified-<unix seconds>-<8 lowercase "
                 "letters or digits>"
             )
-        task = self._lookup(task_id, now)
-        if task is None:
-            raise task_not_found()
-        if task.owner != user_id:
-            raise permission_denied()
-        return task
+        raise task_not_found()
 
     # --- creating personas --------------------------------------------------------------
 
     def _new_task_id(self, now: float) -> str:
+        pairs = _ID_PAIRS
         while True:
-            suffix = "".join(self._random.choices(_ID_ALPHABET, k=8))
+            n = self._random.getrandbits(64)
+            suffix = (
+                pairs[n % 1296]
+                + pairs[n // 1296 % 1296]
+                + pairs[n // 1679616 % 1296]
+                + pairs[n // 2176782336 % 1296]
+            )
             task_id = f"task-unified-{int(now)}-{suffix}"
             if task_id not in self._fixed and task_id not in self._recent:
                 return task_id
@@ -325,7 +373,8 @@ class MockService:
             claims = source.claims
             if claims is None:  # a music task made without claim slots: give it some
                 claims = source.claims = [None] * len(source.songs)
-            holder = self._holder(claims[index], now)
+            claim = claims[index]
+            holder = None if claim is None else self._holder(claim, now)
             if holder is not None:
                 named = "" if holder is FORGOTTEN_HOLDER else f" (task {holder})"
                 raise invalid_request(
@@ -415,6 +464,7 @@ class MockService:
                 callback_url=request.callback_url,
             )
             self._recent[task_id] = task
+            task.song_ids()  # the song index, made with the songs (not per creation)
             self._forget_old(now)
         if request.callback_url is not None:
             self.callbacks.register(task_id, user_id, request.callback_url, task.ends_at)
@@ -476,7 +526,10 @@ class MockService:
         by the shared FORGOTTEN_HOLDER, so a claim costs no memory once its task is gone.
         A task evicted by the count bound before it finished is judged by its fate, decided
         at creation (`error_code`), not by its status at the moment it is dropped.
+        Its persona goes with it: a forgotten persona task cannot be found to apply anyway.
         """
+        if task.persona_id is not None and task.model == "suno-persona":
+            self._personas.pop(task.persona_id, None)
         if task.source_task_id is None or task.source_index < 0:
             return
         source = self._find(task.source_task_id)
@@ -544,6 +597,7 @@ class MockService:
                 error_code=(error_code or "service_error") if status == "failed" else None,
             )
             self._fixed[task_id] = task
+            task.song_ids()  # the song index, made with the songs (not per creation)
             return task
 
     def snapshot(self) -> dict[str, Any]:
@@ -562,3 +616,7 @@ class MockService:
 
     def record(self, entry: RequestRecord) -> None:
         self.request_log.append(entry)
+
+    def requests(self) -> list[RequestRecord]:
+        """The request log, oldest first."""
+        return [RequestRecord._make(entry) for entry in list(self.request_log)]

@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import json
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 import evolink_openapi
 import jsonschema_rs
+import orjson
 import yaml
 
 from .errors import invalid_request
@@ -34,9 +34,9 @@ VOCAL_WINDOW_MAX = 30.0
 WINDOW_MESSAGE = "vocal_end - vocal_start must be between 10 and 30 seconds"
 
 
-@attrs.frozen
-class PersonaRequest:
-    """A creation request that passed every client-side rule."""
+class PersonaRequest(NamedTuple):
+    """A creation request that passed every client-side rule (a named tuple: one per
+    creation, and cheaper to make than a frozen attrs instance)."""
 
     source_task_id: str
     result_id: str
@@ -74,8 +74,33 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
+#: A run of 19 digits anywhere (in a number or a string) means the body may hold an integer
+#: beyond 64 bits, which orjson reads as a float and the standard library as an int. Found
+#: by mapping every digit to "0" and every other byte to " " and looking for nineteen "0"s:
+#: a tenth of what a regular expression's search costs.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGITS = b"0" * 19
+
+
 def parse_json_body(raw: bytes) -> Any:
-    """Decode a request body as strict JSON (UTF-8, no NaN/Infinity), or raise a 400."""
+    """Decode a request body as strict JSON (UTF-8, no NaN/Infinity), or raise a 400.
+
+    orjson decodes the common body several times faster than the standard library and
+    agrees with it on every document it accepts, but for integers beyond 64 bits; those
+    bodies, and every body orjson refuses (whose 400 then words the standard library's
+    reason, or which it accepts after all, such as an escaped lone surrogate), take the
+    standard library's path, so what a body means never depends on which decoder read it.
+    """
+    if _LONG_DIGITS not in raw.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return _parse_strictly(raw)
+
+
+def _parse_strictly(raw: bytes) -> Any:
+    """The standard library's decoder, with the 400 that names what is wrong."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -72,7 +72,7 @@ def test_a_client_that_gives_up_on_a_slow_creation_leaves_a_task_and_a_charge() 
         deadline = time.monotonic() + 10
         while not live.service.request_log and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert [r.fault for r in live.service.request_log] == ["slow"]
+        assert [r.fault for r in live.service.requests()] == ["slow"]
         assert live.service.snapshot()["tasks"]["recent"] == 1
         assert live.service.users[fixtures.DEMO_USER_ID].credits == 999.0
 

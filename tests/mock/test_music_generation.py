@@ -16,7 +16,7 @@ import evolink_openapi
 import httpx
 import pytest
 import yaml
-from evolink_mock import fixtures
+from evolink_mock import MockConfig, create_app, fixtures
 from evolink_mock.handle import MockHandle
 from evolink_mock.music import MUSIC_CREDITS
 
@@ -356,3 +356,24 @@ def test_a_cancelled_music_task_ends_cancelled_without_songs(
     detail = client.get(f"/v1/tasks/{task_id}").json()
     assert detail["status"] == "cancelled"
     assert "result_data" not in detail
+
+
+def test_a_forgotten_persona_task_takes_its_persona_with_it() -> None:
+    """Retention forgets a persona task's persona with it, so the personas kept stay bounded
+    by the tasks kept (no memory per creation); a kept one still applies."""
+    handle = MockHandle(create_app(MockConfig(persona_duration=1, retention_max_tasks=2)))
+    with handle.client() as c:
+        made = []
+        for _ in range(6):
+            task = handle.add_music_task(songs=1)
+            body = persona_body(source_task_id=task.task_id, result_id=task.songs[0].result_id)
+            made.append(c.post(CREATE, json=body).json()["id"])
+        handle.finish_tasks()
+        personas = [c.get(f"/v1/tasks/{task_id}") for task_id in made]
+        assert [r.status_code for r in personas] == [404] * 4 + [200] * 2
+        kept = personas[-1].json()["result_data"]["persona_id"]
+        accepted(c.post(CREATE, json=_with_persona(kept)))
+    assert len(handle.service._personas) <= 2 + len(
+        [t for u in fixtures.USERS for t in u.tasks if t.persona_id and t.model == "suno-persona"]
+    )
+    handle.close()
