@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any, Final
 
 import httpx
-import hypothesis
 from evolink_persona import validate_persona_request
 
 from .deadline import RunDeadline
@@ -26,6 +25,7 @@ from .differential import (
     judge_arguments,
     persona_arguments,
 )
+from .drawn import run_cases
 from .follow import TaskLedger
 from .probing import CheckTally
 
@@ -49,15 +49,6 @@ def tally_sdk_against_server(
     if cases <= 0:
         return tally
 
-    @hypothesis.settings(
-        max_examples=cases,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-        suppress_health_check=list(hypothesis.HealthCheck),
-    )
-    @hypothesis.given(persona_arguments())
     def sdk_and_server_agree(drawn: dict[str, Any]) -> None:
         arguments = fill_ids(fresh_song, drawn)
         if refused_only and not validate_persona_request(**arguments):
@@ -81,7 +72,7 @@ def tally_sdk_against_server(
             tally.failed += 1
             tally.first_failure = tally.first_failure or problem
 
-    for example in reversed(BOUNDARY_EXAMPLES):
-        sdk_and_server_agree = hypothesis.example(example)(sdk_and_server_agree)
-    sdk_and_server_agree()
+    # Each case is judged, never raised, so the recorded draws (once per process) do.
+    arguments = persona_arguments()
+    run_cases("persona", sdk_and_server_agree, arguments, BOUNDARY_EXAMPLES, cases, shrink=False)
     return tally
