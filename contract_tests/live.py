@@ -30,6 +30,7 @@ import attrs
 import httpx
 import requests
 from evolink_mock.server import is_loopback as host_is_loopback
+from evolink_persona._tls import shared_tls
 from schemathesis import Case, GenerationMode
 
 from . import budget, checks
@@ -58,7 +59,6 @@ from .song_rule import (
 )
 from .spec import CREATE_OPERATION, TASK_OPERATION, conformance_schema
 from .steering import SongSupply
-from .tls import tls
 
 __all__ = ["LiveRun", "is_loopback", "main", "run"]
 
@@ -267,7 +267,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         base_url=base_url,
         headers={"Authorization": f"Bearer {api_key}"},
         timeout=args.timeout,
-        verify=tls(),
+        verify=shared_tls(),
     )
     session = requests.Session()
     followed: dict[str, CheckTally] = {}

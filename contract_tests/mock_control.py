@@ -12,8 +12,7 @@ from typing import Any, Final
 
 import attrs
 import httpx
-
-from .tls import tls
+from evolink_persona._tls import shared_tls
 
 __all__ = ["MockControl"]
 
@@ -37,7 +36,7 @@ class MockControl:
             base_url=base_url,
             headers={"X-Mock-Admin-Token": token},
             timeout=timeout,
-            verify=tls(),
+            verify=shared_tls(),
         )
         try:
             state = client.get("/_mock/state")

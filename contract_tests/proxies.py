@@ -18,8 +18,7 @@ from typing import Any, Final
 
 import attrs
 import httpx
-
-from .tls import tls
+from evolink_persona._tls import shared_tls
 
 __all__ = ["Exchange", "Reply", "Rule", "Upstream", "pass_through", "serve_proxy"]
 
@@ -155,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextlib.contextmanager
 def serve_proxy(upstream_url: str, rule: Rule, *, admin_token: str = "") -> Iterator[str]:
     """Serve ``rule`` in front of ``upstream_url`` on an ephemeral loopback port; its URL."""
-    client = httpx.Client(timeout=30, verify=tls())
+    client = httpx.Client(timeout=30, verify=shared_tls())
     server = _ProxyServer(("127.0.0.1", 0), _Handler)
     server.rule = rule
     server.upstream = Upstream(upstream_url.rstrip("/"), admin_token, client)

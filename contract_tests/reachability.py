@@ -9,8 +9,7 @@ cause in the first line and no check run.
 from __future__ import annotations
 
 import httpx
-
-from .tls import tls
+from evolink_persona._tls import shared_tls
 
 __all__ = ["REACHABLE_CHECK", "unreachable"]
 
@@ -26,7 +25,7 @@ def unreachable(base_url: str, path: str, *, timeout: float = 15.0) -> str | Non
     sent: a reachability probe has no business with credentials.
     """
     try:
-        with httpx.Client(timeout=timeout, verify=tls()) as client:
+        with httpx.Client(timeout=timeout, verify=shared_tls()) as client:
             client.get(base_url.rstrip("/") + path)
     except httpx.TransportError as exc:
         return f"{type(exc).__name__}: {exc or 'no detail'}"

@@ -12,10 +12,10 @@ from typing import Any, Final
 
 import attrs
 import httpx
+from evolink_persona._tls import shared_tls
 
 from .probing import CheckTally
 from .report import redact
-from .tls import tls
 
 __all__ = ["REFUSALS", "Refusal", "run_refusals"]
 
@@ -88,7 +88,7 @@ def run_refusals(
     got no answer (a timeout or a dropped connection).
     """
     tallies = []
-    with httpx.Client(base_url=base_url, timeout=timeout, verify=tls()) as client:
+    with httpx.Client(base_url=base_url, timeout=timeout, verify=shared_tls()) as client:
         for probe in REFUSALS:
             headers = {}
             if probe.key == "valid":

@@ -4,7 +4,8 @@ httpx builds a TLS context for each new client, and building one loads the CA bu
 30-60 ms per ``PersonaClient(...)``, paid again by code that makes a client per job or per
 request. The context is built on the first such client, honouring ``SSL_CERT_FILE`` and
 ``SSL_CERT_DIR`` as httpx does then, and shared after that (an ``ssl.SSLContext`` is safe to
-share). A client you pass as ``http_client`` keeps its own settings.
+share). A client you pass as ``http_client`` keeps its own settings. The contract
+harness's clients use it too.
 """
 
 from __future__ import annotations
