@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from .deadline import RunDeadline
 from .invariants import INVARIANTS, TaskHistory
-from .probing import SERVER_ANSWERS, CheckTally, judge_response
+from .probing import SERVER_ANSWERS, CheckRun, CheckTally, judge_response
 from .spec import TASK_OPERATION
 
 __all__ = [
@@ -140,6 +140,7 @@ class Follower:
     ) -> None:
         self.ledger = ledger
         self.session = session
+        self._run = CheckRun({"session": session} if session is not None else None)
         self.run_deadline = deadline
         self.interval = interval
         self.checks = list(checks)
@@ -200,7 +201,7 @@ class Follower:
                 f"{TASK_OPERATION} {task_id}: no answer: {type(error).__name__}: {error}"
             )
             return 0.0
-        judge_response(case, response, self.checks, self.tallies)
+        judge_response(case, response, self.checks, self.tallies, self._run)
         return _read(task_id, task, response, self.lifecycle)
 
 

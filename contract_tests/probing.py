@@ -28,6 +28,7 @@ from .steering import SongSupply, is_mislabelled_negative, steer
 
 __all__ = [
     "SERVER_ANSWERS",
+    "CheckRun",
     "CheckTally",
     "DrawnCase",
     "all_checks",
@@ -62,19 +63,28 @@ class CheckTally:
 
 
 def judge_response(
-    case: Case[Any], response: Any, checks: Iterable[CheckFunction], tallies: dict[str, CheckTally]
+    case: Case[Any],
+    response: Any,
+    checks: Iterable[CheckFunction],
+    tallies: dict[str, CheckTally],
+    run: CheckRun | None = None,
 ) -> None:
     """Run every check on one response, and count each failure for the check that raised it.
 
     One ``validate_response`` for all the checks: schemathesis builds its check context
     and configuration once per call, which cost more than most checks when it ran once
     per check. Each check is wrapped to note that it raised; the report of the response's
-    failures follows its own title.
+    failures follows its own title. ``run`` is what the checks of one run share.
     """
+    run = run if run is not None else CheckRun()
     raised: dict[str, BaseException] = {}
     chosen = list(checks)
     try:
-        case.validate_response(response, checks=[_noting(check, raised) for check in chosen])
+        case.validate_response(
+            response,
+            checks=[_noting(check, raised, run.auth_confirmed) for check in chosen],
+            transport_kwargs=run.transport_kwargs,
+        )
     except FailureGroup as group:
         for check in chosen:
             if check.__name__ in raised:
@@ -86,11 +96,15 @@ def judge_response(
 _CHECK_FAILURES = (Failure, AssertionError, FailureGroup)
 
 
-def _noting(check: CheckFunction, raised: dict[str, BaseException]) -> CheckFunction:
-    """``check``, noting in ``raised`` the failure it raises, under its name."""
+def _noting(
+    check: CheckFunction, raised: dict[str, BaseException], auth_confirmed: set[str]
+) -> CheckFunction:
+    """``check``, noting in ``raised`` the failure it raises, under its name, and seeing the
+    run's confirmed auth enforcement (``CheckRun``)."""
 
     @functools.wraps(check)
     def noted(ctx: Any, response: Any, case: Case[Any]) -> bool | None:
+        ctx.auth_enforced_operations = auth_confirmed
         try:
             return check(ctx, response, case)
         except _CHECK_FAILURES as failure:
@@ -118,6 +132,22 @@ def _title(failure: BaseException, name: str) -> str:
 def _copy_body(body: Any) -> Any:
     """A deep copy, except schemathesis's "no body" marker, which is compared by identity."""
     return body if isinstance(body, NotSet) else copy.deepcopy(body)
+
+
+@attrs.define
+class CheckRun:
+    """What the checks of one run share.
+
+    ``transport_kwargs`` (the run's requests ``session``) is what checks that send requests
+    of their own (schemathesis's auth probes, the second user's read) send with.
+    ``auth_confirmed``: the operations whose auth enforcement schemathesis's ``ignored_auth``
+    has confirmed. It probes each operation once per run with no key and a wrong one, as
+    ``st run`` does (enforcement is a property of the operation); a failed probe is never
+    noted, so a server that ignores the key fails on every response, as before.
+    """
+
+    transport_kwargs: dict[str, Any] | None = None
+    auth_confirmed: set[str] = attrs.Factory(set)
 
 
 @attrs.frozen
@@ -157,6 +187,7 @@ def _send_and_judge(
     tallies: dict[str, CheckTally],
     reachable: CheckTally,
     deadline: RunDeadline | None,
+    run: CheckRun,
 ) -> None:
     if deadline is not None and not deadline.allows():
         return
@@ -171,7 +202,7 @@ def _send_and_judge(
             f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
         )
         return
-    judge_response(case, response, checks, tallies)
+    judge_response(case, response, checks, tallies, run)
 
 
 def judge_cases(
@@ -185,10 +216,11 @@ def judge_cases(
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
     reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
+    run = CheckRun()
     for one in drawn:
         case = one.fresh()
         steer(case, supply)
-        _send_and_judge(case, send, chosen, tallies, reachable, None)
+        _send_and_judge(case, send, chosen, tallies, reachable, None, run)
     return tallies
 
 
@@ -204,6 +236,7 @@ def tally_checks(
     explicit: Callable[[Any], list[Case[Any]]] | None = None,
     deadline: RunDeadline | None = None,
     record: list[DrawnCase] | None = None,
+    transport_kwargs: dict[str, Any] | None = None,
 ) -> dict[str, CheckTally]:
     """Seeded cases for each operation (or those named) and mode; a tally per check.
 
@@ -212,7 +245,9 @@ def tally_checks(
     ``deadline``: past it, cases are drawn but not sent.
     ``record`` collects every case as drawn, before steering, for ``judge_cases`` to send
     again elsewhere: the mutant self-test sends the same cases to every mutant.
+    ``transport_kwargs``: what the checks' own requests are sent with (see ``CheckRun``).
     """
+    run = CheckRun(transport_kwargs)
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
     reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
@@ -226,7 +261,7 @@ def tally_checks(
             if mode == GenerationMode.POSITIVE and explicit is not None:
                 for case in explicit(operation):
                     steer(case, supply, positive=True)
-                    _send_and_judge(case, send, chosen, tallies, reachable, deadline)
+                    _send_and_judge(case, send, chosen, tallies, reachable, deadline, run)
 
             @hypothesis.settings(
                 max_examples=examples,
@@ -241,7 +276,7 @@ def tally_checks(
                 if record is not None:
                     record.append(DrawnCase.of(case))
                 steer(case, supply)
-                _send_and_judge(case, send, chosen, tallies, reachable, deadline)
+                _send_and_judge(case, send, chosen, tallies, reachable, deadline, run)
 
             try:
                 probe()

@@ -13,7 +13,6 @@ from typing import Any
 
 import evolink_openapi
 import schemathesis
-import yaml
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -25,8 +24,7 @@ TASK_OPERATION = "GET /v1/tasks/{task_id}"
 
 @functools.cache
 def _merged_spec() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(evolink_openapi.spec_text())
-    return document
+    return evolink_openapi.spec_document()
 
 
 def merged_spec() -> dict[str, Any]:

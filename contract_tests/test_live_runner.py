@@ -243,3 +243,18 @@ def test_live_runner_notes_callbacks_not_exercised_when_the_server_refuses_loopb
     assert tallies[CALLBACK_ONCE].judged == tallies[CALLBACK_BODY].judged == 0
     assert any("callback_url was refused" in note for note in found.notes), found.notes
     assert tallies[MUSIC_AGREE].judged > 0
+
+
+def test_the_runs_session_keeps_the_environments_proxy_and_ca_settings_for_its_host(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    proxied = live._session("https://api.example")
+    assert proxied.proxies.get("https") == "http://proxy.example:3128"
+    assert proxied.verify == str(bundle)
+    assert proxied.trust_env is False  # read once, not on every request
+    assert "https" not in live._session("https://bypassed.example").proxies

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 import evolink_openapi
 import jsonschema_rs
 import orjson
-import yaml
 
 from .errors import invalid_request
 
@@ -49,9 +48,7 @@ class PersonaRequest(NamedTuple):
 
 @functools.cache
 def _spec() -> dict[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    document: dict[str, Any] = yaml.load(evolink_openapi.spec_text(), Loader=loader)  # noqa: S506 - safe loader
-    return document
+    return evolink_openapi.spec_document()
 
 
 @functools.cache

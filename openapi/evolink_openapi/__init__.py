@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-__all__ = ["SPEC_FILENAME", "spec_path", "spec_text"]
+__all__ = ["SPEC_FILENAME", "spec_document", "spec_path", "spec_text"]
 
 SPEC_FILENAME = "evolink-persona.yaml"
 
@@ -23,3 +24,17 @@ def spec_path() -> Path:
 def spec_text() -> str:
     """The merged document as YAML text."""
     return resources.files(__name__).joinpath(SPEC_FILENAME).read_text(encoding="utf-8")
+
+
+def spec_document() -> dict[str, Any]:
+    """The merged document parsed, a new copy each call (callers may annotate it).
+
+    Needs PyYAML (the ``mock`` extra). Its libyaml parser is used where PyYAML was built
+    with it: the pure-Python one takes about 0.3 s for this document, which every process
+    that reads the spec (each test worker, each mock) would pay.
+    """
+    import yaml  # only the readers of the parsed document need PyYAML (the mock extra)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document: dict[str, Any] = yaml.load(spec_text(), Loader=loader)  # noqa: S506 - safe loader
+    return document

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from evolink_api import AuthenticatedClient, Client, errors
 from evolink_api.api.audio_generation import create_audio_generation
 from evolink_api.api.task_management import get_task_detail
@@ -38,9 +37,9 @@ from evolink_api.models.task_detail_response_status import (
 from evolink_api.types import UnknownShape, UnknownValue
 from evolink_mock import fixtures
 from evolink_mock.server import serve_in_thread
-from evolink_openapi import spec_text
+from evolink_openapi import spec_document
 
-SPEC: dict[str, Any] = yaml.safe_load(spec_text())
+SPEC: dict[str, Any] = spec_document()
 CREATE = SPEC["paths"]["/v1/audios/generations"]["post"]
 DETAIL = SPEC["paths"]["/v1/tasks/{task_id}"]["get"]
 TASK_ID = "task-unified-1774170584-su75smg7"

@@ -16,7 +16,6 @@ import evolink_openapi
 import httpx
 import jsonschema_rs
 import pytest
-import yaml
 from evolink_mock import MockConfig
 from evolink_mock.callbacks import NOT_REMOTE, callback_url_problem
 from evolink_mock.handle import MockHandle
@@ -28,7 +27,7 @@ ADMIN = "X-Mock-Admin-Token"
 
 
 def _task_detail_validator() -> jsonschema_rs.Validator:
-    spec = yaml.safe_load(evolink_openapi.spec_text())
+    spec = evolink_openapi.spec_document()
     schema = {
         **spec["components"]["schemas"]["TaskDetailResponse"],
         "components": spec["components"],

@@ -15,14 +15,13 @@ from typing import Any
 import evolink_openapi
 import httpx
 import pytest
-import yaml
 from evolink_mock import MockConfig, create_app, fixtures
 from evolink_mock.handle import MockHandle
 from evolink_mock.music import MUSIC_CREDITS
 
 from .conftest import CREATE, error_of, persona_body
 
-_SPEC = yaml.safe_load(evolink_openapi.spec_text())
+_SPEC = evolink_openapi.spec_document()
 EXAMPLES: dict[str, dict[str, Any]] = {
     name: example["value"]
     for name, example in _SPEC["paths"][CREATE]["post"]["requestBody"]["content"][
