@@ -68,6 +68,8 @@ KEY_ENV = "EVOLINK_API_KEY"
 SECOND_KEY_ENV = "EVOLINK_SECOND_API_KEY"
 ADMIN_TOKEN_ENV = "EVOLINK_MOCK_ADMIN_TOKEN"
 _CREATE_PATH = "/v1/audios/generations"
+#: The least time the first request waits before the server counts as unreachable (seconds).
+REACHABILITY_TIMEOUT = 10.0
 
 
 def is_loopback(base_url: str) -> bool:
@@ -531,7 +533,10 @@ def run(argv: Sequence[str] | None = None) -> tuple[LiveRun, argparse.Namespace]
         return 2
     full = args.full or (not args.safe and is_loopback(args.base_url))
     mode = "full" if full else "safe"
-    cause = unreachable(args.base_url, f"/v1/tasks/{UNOWNED_TASK_ID}", timeout=args.timeout)
+    # A first answer may be slow (a cold server, a loaded machine) where later ones are not:
+    # --timeout bounds the checks' requests, not how long "unreachable" waits.
+    reach_timeout = max(args.timeout, REACHABILITY_TIMEOUT)
+    cause = unreachable(args.base_url, f"/v1/tasks/{UNOWNED_TASK_ID}", timeout=reach_timeout)
     if cause is not None:
         return _report_unreachable(args, mode, cause)
     tallies, notes = _run(args, api_key, full)

@@ -139,10 +139,13 @@ def test_a_field_added_to_the_spec_reaches_the_sdk_with_no_edit_to_the_wrapper(
             "-m",
             "mypy",
             "--strict",
-            "--no-incremental",
             "--follow-imports=silent",
+            # A cache kept between runs (in the checkout's own, ignored, .mypy_cache): the
+            # standard library, httpx and attrs are read from it, so only the copy's modules
+            # are checked again, about 0.4 s instead of 4. mypy checks by content, so the
+            # changed copy is always checked afresh.
             "--cache-dir",
-            str(project_copy / ".mypy_cache"),
+            str(repo_root / ".mypy_cache" / "user-code"),
             str(user),
         ],
         capture_output=True,
