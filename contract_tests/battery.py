@@ -17,6 +17,7 @@ from collections.abc import Callable
 from evolink_mock import MockApp, MockConfig
 
 from . import budget, checks
+from .asgi_session import InThreadASGISession
 from .differential import check_sdk_agrees_with_server
 from .inprocess import InProcessMock, fresh_mock
 from .lifecycle import LIFECYCLE_CONFIG, LifecycleViolation, lifecycle_machine, run_lifecycle
@@ -42,9 +43,14 @@ def _conformance_cases() -> tuple[DrawnCase, ...]:
     drawn: list[DrawnCase] = []
     checks.set_second_user_key(mock.second_api_key)
     try:
-        tally_checks(
-            schema, mock.supply(), examples=budget.MUTANT_CONFORMANCE_EXAMPLES, record=drawn
-        )
+        with InThreadASGISession(mock.app) as session:
+            tally_checks(
+                schema,
+                mock.supply(),
+                examples=budget.MUTANT_CONFORMANCE_EXAMPLES,
+                record=drawn,
+                transport_kwargs={"session": session},
+            )
     finally:
         checks.set_second_user_key(None)
     return tuple(drawn)
@@ -63,7 +69,8 @@ def _conformance(make_mock: MockFactory) -> set[str]:
     _aim(drawn, mock.app)
     checks.set_second_user_key(mock.second_api_key)
     try:
-        tallies = judge_cases(drawn, mock.supply())
+        with InThreadASGISession(mock.app) as session:
+            tallies = judge_cases(drawn, mock.supply(), transport_kwargs={"session": session})
     finally:
         checks.set_second_user_key(None)
     return {name for name, tally in tallies.items() if not tally.passed}

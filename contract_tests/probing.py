@@ -195,7 +195,7 @@ def _send_and_judge(
         return
     reachable.judged += 1
     try:
-        response = send(case) if send is not None else case.call()
+        response = send(case) if send is not None else case.call(**(run.transport_kwargs or {}))
     except Exception as error:  # transport errors of requests or of the app
         reachable.failed += 1
         reachable.first_failure = reachable.first_failure or (
@@ -211,12 +211,16 @@ def judge_cases(
     *,
     checks: list[CheckFunction] | None = None,
     send: Callable[[Case[Any]], Any] | None = None,
+    transport_kwargs: dict[str, Any] | None = None,
 ) -> dict[str, CheckTally]:
-    """Send recorded cases again, as drawn, steered by ``supply``; a tally per check."""
+    """Send recorded cases again, as drawn, steered by ``supply``; a tally per check.
+
+    Without ``send``, each case goes out with ``transport_kwargs`` (see ``CheckRun``).
+    """
     chosen = checks if checks is not None else all_checks()
     tallies = {check.__name__: CheckTally(check.__name__) for check in chosen}
     reachable = tallies[SERVER_ANSWERS] = CheckTally(SERVER_ANSWERS)
-    run = CheckRun()
+    run = CheckRun(transport_kwargs)
     for one in drawn:
         case = one.fresh()
         steer(case, supply)
@@ -245,7 +249,8 @@ def tally_checks(
     ``deadline``: past it, cases are drawn but not sent.
     ``record`` collects every case as drawn, before steering, for ``judge_cases`` to send
     again elsewhere: the mutant self-test sends the same cases to every mutant.
-    ``transport_kwargs``: what the checks' own requests are sent with (see ``CheckRun``).
+    ``transport_kwargs``: what the cases (without ``send``) and the checks' own requests are
+    sent with (see ``CheckRun``).
     """
     run = CheckRun(transport_kwargs)
     chosen = checks if checks is not None else all_checks()

@@ -16,6 +16,7 @@ from schemathesis import Case
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from contract_tests import budget, checks, client_parsing
+from contract_tests.asgi_session import InThreadASGISession
 from contract_tests.inprocess import fresh_mock
 from contract_tests.spec import conformance_schema
 from contract_tests.steering import steer
@@ -26,6 +27,7 @@ __all__ = ["client_parsing"]
 MOCK = fresh_mock()
 SUPPLY = MOCK.supply()
 schema = conformance_schema(api_key=MOCK.api_key, app=MOCK.app)
+SESSION = InThreadASGISession(MOCK.app)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +40,7 @@ def _second_user() -> Iterator[None]:
 @schema.parametrize()
 def test_every_response_conforms_to_the_spec(case: Case[Any]) -> None:
     steer(case, SUPPLY)
-    case.call_and_validate()
+    case.call_and_validate(session=SESSION)
 
 
 class _SteeredLinks(schema.as_state_machine()):  # type: ignore[misc]
@@ -48,6 +50,9 @@ class _SteeredLinks(schema.as_state_machine()):  # type: ignore[misc]
         steer(input.case, SUPPLY, linked=input.is_applied)
         output: StepOutput = super().step(input)
         return output
+
+    def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
+        return {"session": SESSION}
 
 
 def test_links_from_creation_to_task_detail_hold() -> None:
