@@ -16,8 +16,6 @@ from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-
 from .clock import Clock
 from .config import MockConfig
 from .control import CONTROL_PREFIX, TOKEN_HEADER, authorize_control, handle_control
@@ -31,7 +29,7 @@ from .errors import (
     unauthorized,
 )
 from .faults import FAULT_HEADER, Fault
-from .generations import create_generation
+from .generations import create_generation_json
 from .service import MockService
 from .validation import parse_json_body
 
@@ -185,8 +183,7 @@ class MockApp:
                             body = service.task_detail_json(user_id, task_id, now)
                         else:
                             raw = await self._json_body(receive, content_type, content_length)
-                            result = create_generation(service, user_id, parse_json_body(raw))
-                            body = orjson.dumps(result)
+                            body = create_generation_json(service, user_id, parse_json_body(raw))
                     except ApiError as error:
                         status, body, headers = error.status, error.body(), (_JSON, *error.headers)
                     if fault is not None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import orjson
+
 from .errors import invalid_request
 from .music import check_music_request
 from .service import MockService
 from .validation import _spec, check_persona_request
 
-__all__ = ["create_generation", "variants"]
+__all__ = ["create_generation", "create_generation_json", "variants"]
 
 _CREATE_PATH = "/v1/audios/generations"
 PERSONA_SCHEMA = "SunoPersonaCreationRequest"
@@ -36,6 +38,27 @@ def variants() -> dict[str, str]:
 
 def create_generation(service: MockService, user_id: str, body: Any) -> dict[str, Any]:
     """Check a creation request under its variant's rules and start its task."""
+    if _variant(body) == MUSIC_SCHEMA:
+        allow_loopback = service.config.callback_mode == "test"
+        music = check_music_request(body, allow_loopback_callbacks=allow_loopback)
+        return service.create_music(user_id, music)
+    return service.create_persona(user_id, check_persona_request(body))
+
+
+def create_generation_json(service: MockService, user_id: str, body: Any) -> bytes:
+    """`create_generation`, answered as the body bytes the app sends (the same JSON).
+
+    A persona creation's answer is built as bytes directly (`MockService.create_persona_json`).
+    """
+    if _variant(body) == MUSIC_SCHEMA:
+        allow_loopback = service.config.callback_mode == "test"
+        music = check_music_request(body, allow_loopback_callbacks=allow_loopback)
+        return orjson.dumps(service.create_music(user_id, music))
+    return service.create_persona_json(user_id, check_persona_request(body))
+
+
+def _variant(body: Any) -> str:
+    """The request schema a creation body selects by its `model`, or the 400 that says why not."""
     if not isinstance(body, dict):
         raise invalid_request("Request body must be a JSON object")
     model = body.get("model")
@@ -45,8 +68,4 @@ def create_generation(service: MockService, user_id: str, body: Any) -> dict[str
     if variant is None:
         options = ", ".join(f"'{value}'" for value in variants())
         raise invalid_request(f"model must be {options}", "model")
-    if variant == MUSIC_SCHEMA:
-        allow_loopback = service.config.callback_mode == "test"
-        music = check_music_request(body, allow_loopback_callbacks=allow_loopback)
-        return service.create_music(user_id, music)
-    return service.create_persona(user_id, check_persona_request(body))
+    return variant

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import attrs
+import orjson
 
 from . import fixtures
 from .callbacks import CallbackDispatcher
@@ -36,7 +37,7 @@ from .ratelimit import RateLimiter
 from .tasks import TASK_ID_PATTERN, Task, model_version
 from .validation import PersonaRequest
 
-__all__ = ["MockService", "RequestRecord", "User"]
+__all__ = ["MockService", "RequestRecord", "User", "created_json"]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 #: Every two-character string of the id alphabet: an id's 8 characters are four look-ups
@@ -128,6 +129,34 @@ def _created_body(task: Task, now: float, credits: float) -> dict[str, Any]:
     }
 
 
+def created_json(task: Task, credits_json: bytes) -> bytes:
+    """`_created_body` of a new persona task (at its `created`) as orjson writes it, built
+    directly: the same bytes without the dicts and the encoder's walk over them.
+
+    `credits_json`: the reserved credits as orjson encodes them. The task id and model go in
+    unescaped, which is why this is for persona tasks only: their ids come from
+    `_new_task_id` (lowercase letters, digits and dashes) and their model is fixed.
+    """
+    seen = task.view(task.created)
+    return b"".join(
+        (
+            b'{"created":%d,"id":"%s","model":"%s","object":"audio.generation.task",'
+            b'"progress":%d,"status":"%s","task_info":{"can_cancel":false,"estimated_time":%d},'
+            % (
+                task.created,
+                task.task_id.encode(),
+                task.model.encode(),
+                seen.progress,
+                seen.status.encode(),
+                seen.estimated_time,
+            ),
+            b'"type":"audio","usage":{"billing_rule":"per_call","credits_reserved":',
+            credits_json,
+            b',"user_group":"default"}}',
+        )
+    )
+
+
 def _claim_fixture_song(fixed: dict[str, Task], persona: Task) -> None:
     """A fixture persona task takes its song (found among its owner's music tasks)."""
     for source in fixed.values():
@@ -195,6 +224,8 @@ class MockService:
             self._random = random.Random(config.seed)  # noqa: S311 - reproducible on purpose
             self._fixed = fixed
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
+            #: (credits, their orjson bytes) of the last creation answered as bytes.
+            self._credits_json: tuple[float, bytes] | None = None
             self.users = users
             self._keys = keys
             self._bearer_headers = [(b"Bearer " + key, user) for key, user in keys]
@@ -365,6 +396,23 @@ class MockService:
 
     def create_persona(self, user_id: str, request: PersonaRequest) -> dict[str, Any]:
         """POST /v1/audios/generations: check the server-side rules, reserve, start a task."""
+        task = self._start_persona(user_id, request)
+        return _created_body(task, task.created, self.config.credits_per_creation)
+
+    def create_persona_json(self, user_id: str, request: PersonaRequest) -> bytes:
+        """`create_persona`, answered as the body bytes the app sends (the same JSON)."""
+        task = self._start_persona(user_id, request)
+        credits = self.config.credits_per_creation
+        encoded = self._credits_json
+        if encoded is None or encoded[0] != credits:
+            encoded = self._credits_json = (credits, orjson.dumps(credits))
+        return created_json(task, encoded[1])
+
+    def _start_persona(self, user_id: str, request: PersonaRequest) -> Task:
+        """The rules, the reservation and the stored task of one persona creation.
+
+        The new task's `created` is the moment it was made (the answer's "now").
+        """
         config = self.config
         with self._lock:
             now = self.now()
@@ -386,14 +434,19 @@ class MockService:
             if user.credits < config.credits_per_creation:
                 raise insufficient_quota("Insufficient quota. Please top up your account.")
             user.credits -= config.credits_per_creation
-            fails = self._random.random() < config.failure_rate
+            draw = self._random
+            fails = draw.random() < config.failure_rate
+            # Drawn in this order (id, fate, persona id): a seed gives the same run as before.
+            task_id = self._new_task_id(now)
+            error_code = draw.choice(_FAILURE_CODES) if fails else None
+            persona_id = f"{draw.getrandbits(128):032x}"
             task = Task(
-                task_id=self._new_task_id(now),
+                task_id=task_id,
                 owner=user_id,
                 model="suno-persona",
                 created=now,
-                error_code=self._random.choice(_FAILURE_CODES) if fails else None,
-                persona_id=f"{self._random.getrandbits(128):032x}",
+                error_code=error_code,
+                persona_id=persona_id,
                 source_task_id=source.task_id,
                 # The song's own string, not the request's copy: nothing new per creation.
                 source_result_id=source.songs[index].result_id,
@@ -401,11 +454,11 @@ class MockService:
                 duration=config.persona_duration,
                 pending_share=config.pending_share,
             )
-            self._recent[task.task_id] = task
-            self._personas[task.persona_id] = task.task_id  # type: ignore[index]
-            claims[index] = task.task_id  # the task's own id object: a slot, no new entry
+            self._recent[task_id] = task
+            self._personas[persona_id] = task_id
+            claims[index] = task_id  # the task's own id object: a slot, no new entry
             self._forget_old(now)
-        return _created_body(task, now, config.credits_per_creation)
+        return task
 
     # --- generating music -------------------------------------------------------------
 

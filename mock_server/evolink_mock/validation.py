@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import math
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, cast
 
 import evolink_openapi
 import jsonschema_rs
@@ -44,6 +45,12 @@ class PersonaRequest(NamedTuple):
     vocal_start: float | None = None
     vocal_end: float | None = None
     style: str | None = None
+
+
+#: A PersonaRequest from a tuple of its fields in order, made in C.
+_new_request = cast(
+    "Callable[[tuple[Any, ...]], PersonaRequest]", functools.partial(tuple.__new__, PersonaRequest)
+)
 
 
 @functools.cache
@@ -198,8 +205,12 @@ def check_persona_request(body: Any) -> PersonaRequest:
             f"(model_params.{missing} is missing)",
             f"model_params.{missing}",
         )
-    start = _finite(params, "vocal_start")
-    end = _finite(params, "vocal_end")
+    start = params.get("vocal_start")
+    if start.__class__ is not float or not math.isfinite(start):  # else the careful look
+        start = _finite(params, "vocal_start")
+    end = params.get("vocal_end")
+    if end.__class__ is not float or not math.isfinite(end):
+        end = _finite(params, "vocal_end")
     if start is not None and end is not None:
         if end <= start:
             raise invalid_request(
@@ -209,12 +220,16 @@ def check_persona_request(body: Any) -> PersonaRequest:
         if not VOCAL_WINDOW_MIN <= end - start <= VOCAL_WINDOW_MAX:
             raise invalid_request(WINDOW_MESSAGE, "model_params.vocal_end")
     style = params.get("style")
-    return PersonaRequest(
-        source_task_id=params["source_task_id"],
-        result_id=params["result_id"],
-        name=params["name"],
-        description=params["description"],
-        vocal_start=start,
-        vocal_end=end,
-        style=style if style else None,
+    # The tuple made directly, in PersonaRequest's field order (its generated `__new__` is a
+    # Python frame of its own, a fifth of the rules' cost).
+    return _new_request(
+        (
+            params["source_task_id"],
+            params["result_id"],
+            params["name"],
+            params["description"],
+            start,
+            end,
+            style if style else None,
+        )
     )
