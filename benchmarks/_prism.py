@@ -6,6 +6,7 @@ serving the vendor's own persona document, as a user trying Prism would.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -29,13 +30,25 @@ def installed_version() -> str | None:
 
 
 def ensure_prism() -> Path:
-    """Prism's executable, installing the pinned version with npm when it is not there."""
-    if installed_version() == PRISM_VERSION and PRISM_BIN.exists():
-        return PRISM_BIN
+    """Prism's executable, installing the pinned version with npm when it is not there.
+
+    Processes that ask at once (test workers on a fresh clone) take turns on a lock file:
+    one installs, the others then find it installed, instead of two npm runs writing into
+    the same folder and a Prism started from a half-written one.
+    """
+    PRISM_DIR.mkdir(parents=True, exist_ok=True)
+    with (PRISM_DIR.parent / "prism-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed_version() == PRISM_VERSION and PRISM_BIN.exists():
+            return PRISM_BIN
+        _install()
+    return PRISM_BIN
+
+
+def _install() -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError("npm is not installed: Prism cannot be installed (apt-get install npm)")
-    PRISM_DIR.mkdir(parents=True, exist_ok=True)
     subprocess.run(  # noqa: S603 - fixed argv, no shell
         [
             npm,
@@ -50,7 +63,6 @@ def ensure_prism() -> Path:
         timeout=600,
         capture_output=True,
     )
-    return PRISM_BIN
 
 
 def prism_server(document: Path = VENDOR_DOCUMENT) -> ServerProcess:

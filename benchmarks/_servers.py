@@ -68,7 +68,8 @@ class ServerProcess:
         self.name = name
         self.cwd = cwd
         self.ready_within = ready_within
-        self.log_path = BENCH_DIR / "logs" / f"{name}.log"
+        # One log per port: servers of the same name may run at once (test workers).
+        self.log_path = BENCH_DIR / "logs" / f"{name}-{port}.log"
         self._log: IO[bytes] | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
