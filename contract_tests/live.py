@@ -245,21 +245,30 @@ class _Creations:
         return response
 
 
-def _session(base_url: str) -> requests.Session:
-    """One session for the run, with the environment's proxy and CA settings read once.
+class _RunSession(requests.Session):
+    """A requests session that reads the environment's proxy and CA settings once per host.
 
-    requests reads them from the environment on every request otherwise (every variable,
-    each time: about a twentieth of a run's CPU). They depend only on the server's host,
-    which is the same for the whole run. Not trusting the environment afterwards also
-    keeps a ``.netrc`` entry for the host from replacing the run's bearer key.
+    requests reads them on every request (every variable, each time: about a twentieth of
+    a live run's CPU). What it finds depends only on the request's scheme and host and on
+    what the call passed, so the answer is kept for each of those and given again as is.
     """
-    session = requests.Session()
-    found = session.merge_environment_settings(base_url, {}, None, None, None)
-    session.proxies.update(found["proxies"])
-    session.verify = found["verify"]
-    session.cert = found["cert"]
-    session.trust_env = False
-    return session
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._found: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        parts = urlsplit(str(url))
+        given = tuple(sorted((proxies or {}).items()))
+        key = (parts.scheme, parts.netloc, given, stream, verify, cert)
+        if key not in self._found:
+            self._found[key] = super().merge_environment_settings(
+                url, proxies, stream, verify, cert
+            )
+        found = self._found[key]
+        return {**found, "proxies": dict(found["proxies"])}
 
 
 def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[CheckTally], list[str]]:
@@ -288,7 +297,7 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         timeout=args.timeout,
         verify=shared_tls(),
     )
-    session = _session(base_url)
+    session = _RunSession()
     sent_with = {"session": session}
     followed: dict[str, CheckTally] = {}
     follower = Follower(

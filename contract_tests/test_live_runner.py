@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import requests
 from evolink_mock import MockConfig, serve_in_thread
 from evolink_mock import fixtures as mock_fixtures
 
@@ -245,16 +246,21 @@ def test_live_runner_notes_callbacks_not_exercised_when_the_server_refuses_loopb
     assert tallies[MUSIC_AGREE].judged > 0
 
 
-def test_the_runs_session_keeps_the_environments_proxy_and_ca_settings_for_its_host(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize("verify", [True, None, False, "/etc/given-ca.pem"])
+@pytest.mark.parametrize(
+    "url", ["https://api.example/v1/tasks/a", "https://bypassed.example/x", "http://api.example/"]
+)
+def test_the_runs_session_settles_each_request_as_requests_does_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, verify: bool | str | None
 ) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("")
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "bypassed.example")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-    proxied = live._session("https://api.example")
-    assert proxied.proxies.get("https") == "http://proxy.example:3128"
-    assert proxied.verify == str(bundle)
-    assert proxied.trust_env is False  # read once, not on every request
-    assert "https" not in live._session("https://bypassed.example").proxies
+    ours = live._RunSession()
+    for _ in range(2):  # the second answer comes from what the first one found
+        settled = ours.merge_environment_settings(url, {}, None, verify, None)
+        assert settled == requests.Session().merge_environment_settings(url, {}, None, verify, None)
+    if verify is True and "bypassed" not in url:
+        assert settled["verify"] == str(bundle)
