@@ -67,3 +67,7 @@ def test_links_from_creation_to_task_detail_hold() -> None:
             suppress_health_check=list(hypothesis.HealthCheck),
         )
     )
+
+
+def teardown_module() -> None:
+    SESSION.close()

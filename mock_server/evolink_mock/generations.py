@@ -19,7 +19,7 @@ from .music import check_music_request
 from .service import MockService
 from .validation import _spec, check_persona_request
 
-__all__ = ["create_generation", "create_generation_json", "variants"]
+__all__ = ["create_generation_json", "variants"]
 
 _CREATE_PATH = "/v1/audios/generations"
 PERSONA_SCHEMA = "SunoPersonaCreationRequest"
@@ -36,20 +36,10 @@ def variants() -> dict[str, str]:
     return {value: ref.rsplit("/", 1)[1] for value, ref in mapping.items()}
 
 
-def create_generation(service: MockService, user_id: str, body: Any) -> dict[str, Any]:
-    """Check a creation request under its variant's rules and start its task."""
-    if _variant(body) == MUSIC_SCHEMA:
-        allow_loopback = service.config.callback_mode == "test"
-        music = check_music_request(body, allow_loopback_callbacks=allow_loopback)
-        return service.create_music(user_id, music)
-    return service.create_persona(user_id, check_persona_request(body))
-
-
 def create_generation_json(service: MockService, user_id: str, body: Any) -> bytes:
-    """`create_generation`, answered as the body bytes the app sends (the same JSON).
-
-    A persona creation's answer is built as bytes directly (`MockService.create_persona_json`).
-    """
+    """Check a creation request under its variant's rules, start its task, and answer with
+    the body bytes the app sends (a persona creation's are built directly:
+    `MockService.create_persona_json`)."""
     if _variant(body) == MUSIC_SCHEMA:
         allow_loopback = service.config.callback_mode == "test"
         music = check_music_request(body, allow_loopback_callbacks=allow_loopback)
