@@ -16,8 +16,10 @@ difference is printed as a unified diff and exits 1 (the drift check).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
-import os
+import io
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,16 +29,24 @@ from pathlib import Path
 
 import spec_merge
 import unasync
+from openapi_python_client import generate as generate_client
+from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
-OPENAPI_DIR = ROOT / "openapi"
 GENERATED_PACKAGE = Path("generated_client") / "evolink_api"
-GENERATOR_CONFIG = ROOT / "scripts" / "openapi-python-client.yaml"
+GENERATOR_CONFIG = Path("scripts") / "openapi-python-client.yaml"
 # Our overrides of the generator's templates (same names as its own; the rest are its own).
-GENERATOR_TEMPLATES = ROOT / "scripts" / "generator-templates"
+GENERATOR_TEMPLATES = Path("scripts") / "generator-templates"
 MAX_DIFF_LINES = 400
+# The generator's post-hooks and our formatting must use this environment's pinned ruff,
+# whatever PATH the caller has.
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+class GenerationFailed(Exception):
+    """The generator or the formatter refused; the message says which and why."""
 
 
 def _header(comment: str, source: str) -> str:
@@ -48,14 +58,17 @@ def _header(comment: str, source: str) -> str:
     )
 
 
-def build(openapi_dir: Path, out_root: Path) -> list[Path]:
-    """Write every derived file under `out_root` (repo layout); return their relative paths."""
+def build(openapi_dir: Path, out_root: Path, root: Path = ROOT) -> list[Path]:
+    """Write every derived file under `out_root` (repo layout); return their relative paths.
+
+    `root` is the project whose generator settings, templates and SDK source are used.
+    """
     documents, output = spec_merge.load_manifest(openapi_dir)
     merged = spec_merge.merge_documents(documents, spec_merge.load_shared_operations(openapi_dir))
     try:
         validate_openapi(merged)
     except OpenAPIValidationError as exc:
-        raise SystemExit(f"the merged document is not valid OpenAPI: {exc.message}") from None
+        raise GenerationFailed(f"the merged document is not valid OpenAPI: {exc.message}") from None
     merged_rel = Path("openapi") / output.relative_to(openapi_dir)
     merged_path = out_root / merged_rel
     merged_path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,37 +78,7 @@ def build(openapi_dir: Path, out_root: Path) -> list[Path]:
 
     package_dir = out_root / GENERATED_PACKAGE
     package_dir.parent.mkdir(parents=True, exist_ok=True)
-    # The generator and its ruff post-hooks must be the pinned ones of this
-    # environment, whatever PATH the caller has.
-    tools = Path(sys.executable).parent
-    generator = tools / "openapi-python-client"
-    if not generator.exists():
-        raise SystemExit(f"{generator} is missing: run scripts/regenerate, which installs it")
-    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        [
-            str(generator),
-            "generate",
-            "--path",
-            str(merged_path),
-            "--config",
-            str(GENERATOR_CONFIG),
-            "--custom-template-path",
-            str(GENERATOR_TEMPLATES),
-            "--meta",
-            "none",
-            "--output-path",
-            str(package_dir),
-            "--overwrite",
-            "--fail-on-warning",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"openapi-python-client failed:\n{result.stdout}\n{result.stderr}")
+    _generate(merged_path, package_dir, root)
     header = _header("#", merged_rel.as_posix())
     for path in sorted(package_dir.rglob("*.py")):
         path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -103,18 +86,56 @@ def build(openapi_dir: Path, out_root: Path) -> list[Path]:
     (package_dir / "py.typed").write_text("", encoding="utf-8")
     files = [merged_rel]
     files += sorted(p.relative_to(out_root) for p in package_dir.rglob("*") if p.is_file())
-    files.append(_sync_client(out_root, env))
+    files.append(_sync_client(root, out_root))
     return files
 
 
-def _sync_client(out_root: Path, env: dict[str, str]) -> Path:
+def _generate(document: Path, package_dir: Path, root: Path) -> None:
+    """openapi-python-client, called in this process: as `generate --fail-on-warning` would."""
+    if not RUFF.exists():
+        raise GenerationFailed(f"{RUFF} is missing: run scripts/regenerate, which installs it")
+    settings = root / GENERATOR_CONFIG
+    try:
+        config_file = ConfigFile.load_from_path(settings)
+    except Exception as exc:  # YAML and pydantic errors alike: the file is the cause
+        raise GenerationFailed(
+            f"openapi-python-client failed:\nUnable to parse config {settings}: {exc}"
+        ) from None
+    config = Config.from_sources(
+        config_file,
+        MetaType.NONE,
+        document,
+        file_encoding="utf-8",
+        overwrite=True,
+        output_path=package_dir,
+    )
+    config.post_hooks = [_pinned_tool(hook) for hook in config.post_hooks]
+    # It prints where it writes: a temporary directory nobody needs to see.
+    with contextlib.redirect_stdout(io.StringIO()):
+        errors = generate_client(config=config, custom_template_path=root / GENERATOR_TEMPLATES)
+    if errors:  # warnings included, as --fail-on-warning does
+        details = "\n".join(
+            f"{error.level.name}: {error.header}" + (f"\n  {error.detail}" if error.detail else "")
+            for error in errors
+        )
+        raise GenerationFailed(f"openapi-python-client failed:\n{details}")
+
+
+def _pinned_tool(hook: str) -> str:
+    """A post-hook that runs `ruff` runs this environment's ruff."""
+    words = shlex.split(hook)
+    if words and words[0] == "ruff":
+        return shlex.join([str(RUFF), *words[1:]])
+    return hook
+
+
+def _sync_client(root: Path, out_root: Path) -> Path:
     """The SDK's sync client, from its asyncio client, formatted as the project formats code."""
-    relative = unasync.write_sync_client(ROOT, out_root)
-    ruff = Path(sys.executable).parent / "ruff"
+    relative = unasync.write_sync_client(root, out_root)
     for command in (["check", "--fix-only", "--select", "I,F401"], ["format"]):
         result = subprocess.run(
             [
-                str(ruff),
+                str(RUFF),
                 *command,
                 "--quiet",
                 "--no-cache",
@@ -129,10 +150,9 @@ def _sync_client(out_root: Path, env: dict[str, str]) -> Path:
             capture_output=True,
             text=True,
             check=False,
-            env=env,
         )
         if result.returncode != 0:
-            raise SystemExit(f"ruff {command[0]} of {relative} failed:\n{result.stderr}")
+            raise GenerationFailed(f"ruff {command[0]} of {relative} failed:\n{result.stderr}")
     return relative
 
 
@@ -172,7 +192,7 @@ def compare(built_root: Path, repo_root: Path, roots: list[Path]) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--check",
@@ -188,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check and args.repin:
         parser.error("--check and --repin exclude one another")
     try:
-        changed = spec_merge.verify_pins(OPENAPI_DIR, repin=args.repin)
+        changed = spec_merge.verify_pins(root / "openapi", repin=args.repin)
     except spec_merge.PinMismatch as exc:
         print(f"drift: {exc}", file=sys.stderr)
         return 1
@@ -197,13 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="evolink-regen-") as tmp:
         built_root = Path(tmp)
         try:
-            files = build(OPENAPI_DIR, built_root)
-        except (spec_merge.MergeConflict, ValueError, FileNotFoundError) as exc:
+            files = build(root / "openapi", built_root, root)
+        except (GenerationFailed, spec_merge.MergeConflict, ValueError, FileNotFoundError) as exc:
             print(f"regenerate: {exc}", file=sys.stderr)
             return 1
         roots = [files[0], GENERATED_PACKAGE, unasync.SYNC_TARGET]
         if args.check:
-            diff = compare(built_root, ROOT, roots)
+            diff = compare(built_root, root, roots)
             if not diff:
                 print(f"no drift: {len(files)} derived files match openapi/")
                 return 0
@@ -218,10 +238,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"... {len(diff) - MAX_DIFF_LINES} more diff lines", file=sys.stderr)
             print("Run scripts/regenerate and commit the result.", file=sys.stderr)
             return 1
-        shutil.copyfile(built_root / files[0], ROOT / files[0])
-        shutil.rmtree(ROOT / GENERATED_PACKAGE, ignore_errors=True)
-        shutil.copytree(built_root / GENERATED_PACKAGE, ROOT / GENERATED_PACKAGE)
-        shutil.copyfile(built_root / unasync.SYNC_TARGET, ROOT / unasync.SYNC_TARGET)
+        shutil.copyfile(built_root / files[0], root / files[0])
+        shutil.rmtree(root / GENERATED_PACKAGE, ignore_errors=True)
+        shutil.copytree(built_root / GENERATED_PACKAGE, root / GENERATED_PACKAGE)
+        shutil.copyfile(built_root / unasync.SYNC_TARGET, root / unasync.SYNC_TARGET)
         print(f"regenerated {len(files)} files from openapi/merge.toml")
     return 0
 

@@ -189,15 +189,13 @@ def stage(root: Path, extracted: Extracted, target: Known, workdir: Path, today:
     (staged_openapi / "upstream" / "pins.toml").write_text(pins_text, "utf-8")
     built_root = workdir / "built"
     try:
-        files = regenerate.build(staged_openapi, built_root)
+        files = regenerate.build(staged_openapi, built_root, root)
     except spec_merge.MergeConflict as exc:
         raise UpdateRefused(
             f"the new {target.file} contradicts the other documents it merges with, so the merge "
             f"stops:\n{exc}"
         ) from None
-    except SystemExit as exc:  # regenerate.build reports its failures this way
-        raise UpdateRefused(f"regeneration failed, so nothing was taken:\n{exc.code}") from None
-    except (ValueError, FileNotFoundError) as exc:
+    except (regenerate.GenerationFailed, ValueError, FileNotFoundError) as exc:
         raise UpdateRefused(f"regeneration failed, so nothing was taken:\n{exc}") from None
     merged_relative = files[0]
     generated_changes = _changed_files(built_root, root, merged_relative)

@@ -7,6 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 RunRegenerate = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -26,7 +28,12 @@ def _digest_tree(root: Path) -> dict[str, str]:
     }
 
 
-def test_an_untouched_copy_has_no_drift(project_copy: Path, run_regenerate: RunRegenerate) -> None:
+def test_an_untouched_copy_has_no_drift_whatever_path_says(
+    project_copy: Path, run_regenerate: RunRegenerate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No ruff on PATH: the generator's post-hooks and the formatting still find the pinned
+    # one (a hook that named plain `ruff` would be skipped with a warning, which fails).
+    monkeypatch.setenv("PATH", str(project_copy / "no-tools-here"))
     result = run_regenerate(project_copy, "--check")
     assert result.returncode == 0, result.stderr
     assert "no drift" in result.stdout
