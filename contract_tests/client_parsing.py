@@ -9,7 +9,7 @@ httpx transport answers with the recorded response.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
 from typing import Any, Final
 
 import httpx
@@ -53,6 +53,31 @@ def _flat_headers(response: Response) -> dict[str, str]:
     return flat
 
 
+class _Replayer(threading.local):
+    """One SDK client per thread whose transport answers with the response being replayed.
+
+    Built once, not per response: a client costs more to build than a replay costs to parse.
+    Nothing of one replay reaches the next (no retries, the cookie jar is emptied).
+    """
+
+    def __init__(self) -> None:
+        self.answer: httpx.Response | None = None
+        self.http = httpx.Client(
+            transport=httpx.MockTransport(self._answer), base_url=_REPLAY_BASE_URL
+        )
+        self.sdk = PersonaClient(
+            "sk-replay", base_url=_REPLAY_BASE_URL, http_client=self.http, max_retries=0
+        )
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        assert self.answer is not None, "a replay sends one request"
+        answer, self.answer = self.answer, None
+        return answer
+
+
+_REPLAYER = _Replayer()
+
+
 def replay_with_sdk(
     operation: str,
     status: int,
@@ -64,33 +89,23 @@ def replay_with_sdk(
 
     ``task_id`` is the task the recorded read asked for: the SDK refuses a body about another.
     """
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return _recorded(status, headers, content)
-
-    http = httpx.Client(transport=httpx.MockTransport(answer), base_url=_REPLAY_BASE_URL)
-    with PersonaClient(
-        "sk-replay", base_url=_REPLAY_BASE_URL, http_client=http, max_retries=0
-    ) as sdk:
-        call: Callable[[], Task]
+    replayer = _REPLAYER
+    replayer.http.cookies.clear()
+    replayer.answer = _recorded(status, headers, content)
+    sdk = replayer.sdk
+    try:
         if operation == CREATE_OPERATION:
-
-            def call() -> Task:
-                return sdk.create_persona(
-                    source_task_id=_PLACEHOLDER_TASK,
-                    result_id=_PLACEHOLDER_SONG,
-                    name="replay",
-                    description="replay",
-                )
-        else:
-
-            def call() -> Task:
-                return sdk.get_task(task_id)
-
-        try:
-            return call()
-        except EvolinkError as error:
-            return error
+            return sdk.create_persona(
+                source_task_id=_PLACEHOLDER_TASK,
+                result_id=_PLACEHOLDER_SONG,
+                name="replay",
+                description="replay",
+            )
+        return sdk.get_task(task_id)
+    except EvolinkError as error:
+        return error
+    finally:
+        replayer.answer = None
 
 
 def _parse_generated(operation: str, recorded: httpx.Response) -> Any:
