@@ -29,10 +29,6 @@ from pathlib import Path
 
 import spec_merge
 import unasync
-from openapi_python_client import generate as generate_client
-from openapi_python_client.config import Config, ConfigFile, MetaType
-from openapi_spec_validator import validate as validate_openapi
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED_PACKAGE = Path("generated_client") / "evolink_api"
@@ -63,6 +59,11 @@ def build(openapi_dir: Path, out_root: Path, root: Path = ROOT) -> list[Path]:
 
     `root` is the project whose generator settings, templates and SDK source are used.
     """
+    # Imported here, as the generator is in _generate: together they take about a second to
+    # import, which a process that imports this module and never builds need not pay.
+    from openapi_spec_validator import validate as validate_openapi
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
     documents, output = spec_merge.load_manifest(openapi_dir)
     merged = spec_merge.merge_documents(documents, spec_merge.load_shared_operations(openapi_dir))
     try:
@@ -92,6 +93,9 @@ def build(openapi_dir: Path, out_root: Path, root: Path = ROOT) -> list[Path]:
 
 def _generate(document: Path, package_dir: Path, root: Path) -> None:
     """openapi-python-client, called in this process: as `generate --fail-on-warning` would."""
+    from openapi_python_client import generate as generate_client
+    from openapi_python_client.config import Config, ConfigFile, MetaType
+
     if not RUFF.exists():
         raise GenerationFailed(f"{RUFF} is missing: run scripts/regenerate, which installs it")
     settings = root / GENERATOR_CONFIG
