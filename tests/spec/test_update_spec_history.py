@@ -1,6 +1,6 @@
 """scripts/update-spec taking the vendor's real history into a copy of the project.
 
-Each test here regenerates the client (about two seconds each), so they are few and
+Each test here regenerates the client (about a second each), so they are few and
 each proves several things. The fast tests are in test_update_spec.py.
 """
 
@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ import pytest
 import update_spec
 
 from tests.spec.update_spec_support import HISTORY, copy_project, tree_digest
+
+RunRegenerate = Callable[..., subprocess.CompletedProcess[str]]
 
 PERSONA = "openapi/upstream/suno-persona-creation.yaml"
 PINS = "openapi/upstream/pins.toml"
@@ -43,7 +46,7 @@ def changed_files(before: dict[str, str], after: dict[str, str]) -> set[str]:
 
 
 def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_group(
-    project: Path, capsys: pytest.CaptureFixture[str]
+    project: Path, capsys: pytest.CaptureFixture[str], run_regenerate: RunRegenerate
 ) -> None:
     first = HISTORY / "suno-persona-creation.2026-03-23.json"
     second = HISTORY / "suno-persona-creation.2026-08-02.json"
@@ -109,13 +112,7 @@ def test_taking_the_persona_history_in_order_pins_regenerates_and_reports_user_g
     assert pin["operation"] == "POST /v1/audios/generations (createSunoPersona)"
 
     # The copy is consistent: the drift check of its own scripts finds nothing.
-    drift = subprocess.run(
-        [sys.executable, str(project / "scripts" / "regenerate.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=project,
-    )
+    drift = run_regenerate(project, "--check")
     assert drift.returncode == 0, drift.stderr
 
     # Taking the same document again changes nothing.
