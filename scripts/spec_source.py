@@ -19,8 +19,6 @@ import attrs
 import httpx
 import spec_yaml
 import yaml
-from openapi_spec_validator import validate as validate_openapi
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 __all__ = [
     "Extracted",
@@ -207,6 +205,11 @@ def _checked(fetched: Fetched, raw: bytes, content: Any, form: str, block: str |
     if form == "json" and spec_yaml.load(raw.decode("utf-8")) != json.loads(raw):
         # The merge reads every document as YAML: a JSON text must read the same there.
         raise UpdateRefused(f"{origin}: this JSON document does not read the same as YAML")
+    # Imported here: half a second to import, which a process that imports this module and
+    # never reads a document (each test worker, when it collects) need not pay.
+    from openapi_spec_validator import validate as validate_openapi
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
     try:
         validate_openapi(content)
     except OpenAPIValidationError as exc:
