@@ -6,33 +6,29 @@ import json
 import threading
 
 import hypothesis
+from evolink_openapi import spec_document
 from hypothesis import strategies as st
 
 from contract_tests.client_parsing import replay_with_sdk
 from contract_tests.spec import CREATE_OPERATION, TASK_OPERATION
+from tests.sdk.sdk_support import TASK_ID, submitted
 
-_TASK = "task-unified-1774169216-ocqaqde7"
+_TASK = TASK_ID
 _JSON = {"Content-Type": "application/json"}
-_ERROR = {"error": {"code": "internal_error", "message": "try later", "type": "api_error"}}
-_PENDING = {
-    "created": 1774170584,
-    "id": _TASK,
-    "model": "suno-persona",
-    "object": "audio.generation.task",
-    "progress": 0,
-    "status": "pending",
-    "task_info": {"can_cancel": False, "estimated_time": 15},
-    "type": "audio",
-    "usage": {"billing_rule": "per_call", "credits_reserved": 1, "user_group": "default"},
-}
+_PENDING = submitted()
+# The spec's own examples of the two error answers a replay meets most.
+_RESPONSES = spec_document()["paths"]["/v1/audios/generations"]["post"]["responses"]
+_ERROR_429, _ERROR_500 = (
+    _RESPONSES[code]["content"]["application/json"]["example"] for code in ("429", "500")
+)
 #: Recorded answers of every kind a replay meets: tasks, errors, a cookie, a proxy's HTML.
 _ANSWERS: list[tuple[int, dict[str, str], bytes]] = [
     (200, _JSON, json.dumps(_PENDING).encode()),
     (200, {**_JSON, "Set-Cookie": "session=abc; Path=/"}, json.dumps(_PENDING).encode()),
     (200, _JSON, json.dumps({**_PENDING, "status": "processing", "progress": 40}).encode()),
     (200, _JSON, json.dumps({**_PENDING, "id": "task-unified-other"}).encode()),
-    (429, {**_JSON, "Retry-After": "3"}, json.dumps(_ERROR).encode()),
-    (500, _JSON, json.dumps(_ERROR).encode()),
+    (429, {**_JSON, "Retry-After": "3"}, json.dumps(_ERROR_429).encode()),
+    (500, _JSON, json.dumps(_ERROR_500).encode()),
     (502, {"Content-Type": "text/html"}, b"<html><body>Bad gateway</body></html>"),
     (200, _JSON, b"{not json"),
 ]
