@@ -24,6 +24,7 @@ from .callbacks import CallbackDispatcher
 from .clock import Clock, ManualClock, SystemClock
 from .config import MockConfig
 from .errors import (
+    ApiError,
     insufficient_quota,
     invalid_request,
     invalid_task_id,
@@ -82,15 +83,12 @@ class RequestRecord(NamedTuple):
         return entry
 
 
-def _song_index(source: Task, result_id: str) -> int:
-    """Where a song sits in its music task, or the 400 that says it is not one of them."""
-    index = source.song_slots().get(result_id)
-    if index is None:
-        raise invalid_request(
-            f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
-            "model_params.result_id",
-        )
-    return index
+def _not_a_song(source: Task, result_id: str) -> ApiError:
+    """The 400 for a result id that is not one of its source task's songs."""
+    return invalid_request(
+        f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
+        "model_params.result_id",
+    )
 
 
 def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
@@ -432,7 +430,9 @@ class MockService:
         with self._lock:
             now = self.now()
             source = self._source_for(user_id, request, now)
-            index = _song_index(source, request.result_id)
+            index = source.song_slots().get(request.result_id)
+            if index is None:
+                raise _not_a_song(source, request.result_id)
             claims = source.claims
             if claims is None:  # a music task made without claim slots: give it some
                 claims = source.claims = [None] * len(source.songs)
@@ -602,7 +602,8 @@ class MockService:
             self._personas.pop(task.persona_id, None)
         if task.source_task_id is None or task.source_index < 0:
             return
-        source = self._find(task.source_task_id)
+        source_id = task.source_task_id
+        source = self._recent.get(source_id) or self._fixed.get(source_id)  # `_find`, inline
         claims = None if source is None else source.claims
         if claims is None or claims[task.source_index] != task.task_id:
             return
