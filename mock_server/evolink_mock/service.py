@@ -429,7 +429,17 @@ class MockService:
         config = self.config
         with self._lock:
             now = self.now()
-            source = self._source_for(user_id, request, now)
+            # A fixed completed music task of the caller's on a model that takes personas is
+            # a source as it is; any other goes through `_source_for`, which says why not.
+            source = self._fixed.get(request.source_task_id)
+            if (
+                source is None
+                or source.owner != user_id
+                or source.fixed_status != "completed"
+                or source.model == "suno-persona"
+                or (model_version(source.model) or 0.0) < 4
+            ):
+                source = self._source_for(user_id, request, now)
             index = source.song_slots().get(request.result_id)
             if index is None:
                 raise _not_a_song(source, request.result_id)
@@ -567,10 +577,14 @@ class MockService:
         config = self.config
         while len(recent) > config.retention_max_tasks:
             self._release(recent.popitem(last=False)[1], now)
+        retention = config.retention_seconds
         while recent:
             oldest = next(iter(recent.values()))
-            # `_expired`'s cheap test first, here: it keeps the oldest on all but a few calls.
-            if now - oldest.ends_at < config.retention_seconds or not oldest.finished_at(now):
+            # `_expired`, its cheap tests first: an uncancelled task ends no sooner than it
+            # was made, so one made less than retention ago is kept (every call but a few).
+            if oldest.cancelled_at is None and now - oldest.created < retention:
+                break
+            if now - oldest.ends_at < retention or not oldest.finished_at(now):
                 break
             self._release(recent.popitem(last=False)[1], now)
 
@@ -603,7 +617,9 @@ class MockService:
         if task.source_task_id is None or task.source_index < 0:
             return
         source_id = task.source_task_id
-        source = self._recent.get(source_id) or self._fixed.get(source_id)  # `_find`, inline
+        # `_find`, inline, the fixed tasks first (where a persona's song usually is; an id is
+        # in one table or the other, never both).
+        source = self._fixed.get(source_id) or self._recent.get(source_id)
         claims = None if source is None else source.claims
         if claims is None or claims[task.source_index] != task.task_id:
             return
