@@ -330,7 +330,8 @@ class MockService:
         task = self._fixed.get(task_id)
         if task is None or task.owner != user_id:
             task = self._readable_task(user_id, task_id, now)
-        return task.detail_json(now)
+        final = task._final_json  # an ended task's bytes, without `detail_json`'s frame
+        return final if final is not None else task.detail_json(now)
 
     def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
         """The task `user_id` asked for, or the 400/403/404 that refuses the read.
@@ -428,7 +429,7 @@ class MockService:
         """
         config = self.config
         with self._lock:
-            now = self.now()
+            now = self.clock.now() + self._offset  # `self.now()`, without its frame
             # A fixed completed music task of the caller's on a model that takes personas is
             # a source as it is; any other goes through `_source_for`, which says why not.
             source = self._fixed.get(request.source_task_id)
