@@ -48,6 +48,10 @@ log = logging.getLogger("evolink_mock.requests")
 _JSON = (b"content-type", b"application/json")
 _JSON_ONLY = (_JSON,)
 _TASK_ID_AT = len(TASK_PATH_PREFIX)
+#: The `content-length` header of every body shorter than this, made once (every answer
+#: sends one; formatting the number was a tenth of a task-detail read's own work).
+_LENGTHS_KEPT = 4096
+_LENGTH_HEADERS = tuple((b"content-length", b"%d" % n) for n in range(_LENGTHS_KEPT))
 
 
 class _Reply:
@@ -78,7 +82,11 @@ async def _read_body(receive: Receive, limit: int, declared: int | None) -> byte
     """The request body, refusing (400) anything over `limit` bytes before reading it all."""
     if declared is not None and declared > limit:
         raise _too_big(limit)
-    message = await receive()
+    return await _read_rest(receive, await receive(), limit)
+
+
+async def _read_rest(receive: Receive, message: Message, limit: int) -> bytes:
+    """The request body from its first message on (`_read_body` after its first `receive`)."""
     if message["type"] == "http.request" and not message.get("more_body", False):
         body: bytes = message.get("body", b"")  # the whole body in one message: the usual case
         if len(body) > limit:
@@ -102,6 +110,14 @@ async def _read_body(receive: Receive, limit: int, declared: int | None) -> byte
     return b"".join(chunks)
 
 
+def _check_media_type(content_type: bytes | None) -> None:
+    """The careful look at a Content-Type that is not exactly `application/json`."""
+    media = (content_type or b"").split(b";", 1)[0].strip().lower()
+    if media != b"application/json":
+        shown = content_type.decode("latin-1") if content_type else "none"
+        raise invalid_request(f"Content-Type must be application/json (got {shown})")
+
+
 async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
@@ -120,21 +136,19 @@ class MockApp:
         self.state = types.SimpleNamespace(service=service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await _lifespan(receive, send)
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """One request from its head to its record, in one frame.
+        """One HTTP request from its head to its record, in one frame (or the lifespan).
 
         Every request runs this, so the steps of a public operation (dispatch, fault plan,
-        auth, rate limit, the operation, the answer, the record) are written out here
-        rather than each behind a call of its own; the rarer paths (control API, refusals
-        of the route or method, faults) keep their helpers.
+        auth, rate limit, the operation and its body's first message, the answer, the
+        record) are written out here rather than each behind a call (and, for a coroutine,
+        a frame) of its own; the rarer paths (control API, refusals of the route or method,
+        bodies in more than one message, faults) keep their helpers.
         """
         started = perf_counter()
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await _lifespan(receive, send)
+            return
         service = self.service
         method: str = scope["method"]
         path: str = scope["path"]
@@ -182,7 +196,20 @@ class MockApp:
                             task_id = path[_TASK_ID_AT:]
                             body = service.task_detail_json(user_id, task_id, now)
                         else:
-                            raw = await self._json_body(receive, content_type, content_length)
+                            if content_type != b"application/json":  # else the careful look
+                                _check_media_type(content_type)
+                            limit = service.config.max_body_bytes
+                            if content_length is not None and content_length > limit:
+                                raise _too_big(limit)
+                            message = await receive()
+                            if message["type"] == "http.request" and not message.get(
+                                "more_body", False
+                            ):  # the whole body in one message: the usual case
+                                raw = message.get("body", b"")
+                                if len(raw) > limit:
+                                    raise _too_big(limit)
+                            else:
+                                raw = await _read_rest(receive, message, limit)
                             body = create_generation_json(service, user_id, parse_json_body(raw))
                     except ApiError as error:
                         status, body, headers = error.status, error.body(), (_JSON, *error.headers)
@@ -198,11 +225,17 @@ class MockApp:
             failure = internal_error(task_detail=detail)
             status, body, headers = failure.status, failure.body(), _JSON_ONLY
         if fault is None:
+            length = len(body)
+            sized = (
+                _LENGTH_HEADERS[length]
+                if length < _LENGTHS_KEPT
+                else (b"content-length", b"%d" % length)
+            )
             await send(
                 {
                     "type": "http.response.start",
                     "status": status,
-                    "headers": [*headers, (b"content-length", b"%d" % len(body))],
+                    "headers": [_JSON, sized] if headers is _JSON_ONLY else [*headers, sized],
                 }
             )
             await send({"type": "http.response.body", "body": body})
@@ -255,16 +288,6 @@ class MockApp:
         if user_id is None:
             raise unauthorized("Invalid or expired token")
         return user_id
-
-    async def _json_body(
-        self, receive: Receive, content_type: bytes | None, content_length: int | None
-    ) -> bytes:
-        if content_type != b"application/json":  # the usual spelling, else the careful look
-            media = (content_type or b"").split(b";", 1)[0].strip().lower()
-            if media != b"application/json":
-                shown = content_type.decode("latin-1") if content_type else "none"
-                raise invalid_request(f"Content-Type must be application/json (got {shown})")
-        return await _read_body(receive, self.service.config.max_body_bytes, content_length)
 
     async def _control(
         self,

@@ -22,8 +22,8 @@ class Clock(Protocol):
 class SystemClock:
     """Wall-clock time (unix seconds)."""
 
-    def now(self) -> float:
-        return time.time()
+    #: `time.time` itself: every request reads the clock, and this spares it a frame.
+    now = staticmethod(time.time)
 
     def __repr__(self) -> str:
         return "SystemClock()"

@@ -24,6 +24,7 @@ from .callbacks import CallbackDispatcher
 from .clock import Clock, ManualClock, SystemClock
 from .config import MockConfig
 from .errors import (
+    ApiError,
     insufficient_quota,
     invalid_request,
     invalid_task_id,
@@ -34,10 +35,10 @@ from .faults import FaultPlan
 from .fixtures import FixtureSong, FixtureTask
 from .music import MusicRequest, credits_for, song_titles
 from .ratelimit import RateLimiter
-from .tasks import TASK_ID_PATTERN, Task, model_version
+from .tasks import TASK_ID_PATTERN, PersonaTask, Task, model_version
 from .validation import PersonaRequest
 
-__all__ = ["MockService", "RequestRecord", "User", "created_json"]
+__all__ = ["MockService", "RequestRecord", "User", "fresh_tail"]
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 #: Every two-character string of the id alphabet: an id's 8 characters are four look-ups
@@ -45,6 +46,9 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 #: floats, a tenth of a creation's own work). 2**64 is not a multiple of 36**8; the bias that
 #: leaves is below one part in a million.
 _ID_PAIRS = tuple(a + b for a in _ID_ALPHABET for b in _ID_ALPHABET)
+#: 36**8: the four base-1296 digits an id uses are those of the draw modulo this (taking it
+#: first leaves the digit arithmetic on an integer of one machine word).
+_ID_SPACE = 1296**4
 _FAILURE_CODES = ("generation_failed_no_content", "service_error", "generation_timeout")
 #: The claim of a song whose completed persona task retention has forgotten: the song stays
 #: taken, but its slot no longer holds (and keeps alive) that task's id. One shared object.
@@ -79,15 +83,12 @@ class RequestRecord(NamedTuple):
         return entry
 
 
-def _song_index(source: Task, result_id: str) -> int:
-    """Where a song sits in its music task, or the 400 that says it is not one of them."""
-    try:
-        return source.song_ids().index(result_id)
-    except ValueError:
-        raise invalid_request(
-            f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
-            "model_params.result_id",
-        ) from None
+def _not_a_song(source: Task, result_id: str) -> ApiError:
+    """The 400 for a result id that is not one of its source task's songs."""
+    return invalid_request(
+        f"model_params.result_id {result_id} is not a song of source task {source.task_id}",
+        "model_params.result_id",
+    )
 
 
 def _task_from_fixture(owner: str, fixture: FixtureTask) -> Task:
@@ -129,27 +130,22 @@ def _created_body(task: Task, now: float, credits: float) -> dict[str, Any]:
     }
 
 
-def created_json(task: Task, credits_json: bytes) -> bytes:
-    """`_created_body` of a new persona task (at its `created`) as orjson writes it, built
-    directly: the same bytes without the dicts and the encoder's walk over them.
+def fresh_tail(task: Task, credits_json: bytes) -> bytes:
+    """What follows `{"created":<seconds>,"id":"<task id>` in the creation answer of a new
+    persona task, as orjson writes `_created_body` (at the task's `created`).
 
-    `credits_json`: the reserved credits as orjson encodes them. The task id and model go in
-    unescaped, which is why this is for persona tasks only: their ids come from
-    `_new_task_id` (lowercase letters, digits and dashes) and their model is fixed.
+    The same for every persona task a service makes under one config and fate (their
+    status at creation follows from the config's duration and pending share alone, and a
+    fate of failure matters only for a task with no duration), so a service builds it once
+    per config and fate and a creation's answer is its two varying fields and these bytes.
+    `credits_json`: the reserved credits as orjson encodes them.
     """
     seen = task.view(task.created)
     return b"".join(
         (
-            b'{"created":%d,"id":"%s","model":"%s","object":"audio.generation.task",'
-            b'"progress":%d,"status":"%s","task_info":{"can_cancel":false,"estimated_time":%d},'
-            % (
-                task.created,
-                task.task_id.encode(),
-                task.model.encode(),
-                seen.progress,
-                seen.status.encode(),
-                seen.estimated_time,
-            ),
+            b'","model":"%s","object":"audio.generation.task","progress":%d,"status":"%s",'
+            b'"task_info":{"can_cancel":false,"estimated_time":%d},'
+            % (task.model.encode(), seen.progress, seen.status.encode(), seen.estimated_time),
             b'"type":"audio","usage":{"billing_rule":"per_call","credits_reserved":',
             credits_json,
             b',"user_group":"default"}}',
@@ -211,7 +207,7 @@ class MockService:
             for fixture_task in fixture_user.tasks:
                 task = _task_from_fixture(fixture_user.user_id, fixture_task)
                 fixed[task.task_id] = task
-                task.song_ids()  # the song index, made with the songs (not per creation)
+                task.song_slots()  # the song index, made with the songs (not per creation)
         personas: dict[str, str] = {}
         for task in list(fixed.values()):
             if task.source_result_id is not None:
@@ -224,8 +220,13 @@ class MockService:
             self._random = random.Random(config.seed)  # noqa: S311 - reproducible on purpose
             self._fixed = fixed
             self._recent: collections.OrderedDict[str, Task] = collections.OrderedDict()
-            #: (credits, their orjson bytes) of the last creation answered as bytes.
-            self._credits_json: tuple[float, bytes] | None = None
+            #: What follows the id in a new persona task's answer (see `create_persona_json`),
+            #: by whether the task is fated to fail, for the config it was made under.
+            self._fresh_tails: tuple[MockConfig, dict[bool, bytes]] = (config, {})
+            #: (second, "task-unified-<second>-"): the task id prefix of the last id made.
+            self._id_prefix: tuple[int, str] = (-1, "")
+            #: (second, the creation answer's bytes up to the id) of the last answer made.
+            self._answer_head: tuple[int, bytes] = (-1, b"")
             self.users = users
             self._keys = keys
             self._bearer_headers = [(b"Bearer " + key, user) for key, user in keys]
@@ -329,7 +330,8 @@ class MockService:
         task = self._fixed.get(task_id)
         if task is None or task.owner != user_id:
             task = self._readable_task(user_id, task_id, now)
-        return task.detail_json(now)
+        final = task._final_json  # an ended task's bytes, without `detail_json`'s frame
+        return final if final is not None else task.detail_json(now)
 
     def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
         """The task `user_id` asked for, or the 400/403/404 that refuses the read.
@@ -355,15 +357,16 @@ class MockService:
 
     def _new_task_id(self, now: float) -> str:
         pairs = _ID_PAIRS
+        seconds = int(now)
+        prefix = self._id_prefix
+        if prefix[0] != seconds:  # one string per second of the clock, not per creation
+            prefix = self._id_prefix = (seconds, f"task-unified-{seconds}-")
         while True:
-            n = self._random.getrandbits(64)
-            suffix = (
-                pairs[n % 1296]
-                + pairs[n // 1296 % 1296]
-                + pairs[n // 1679616 % 1296]
-                + pairs[n // 2176782336 % 1296]
+            high, low = divmod(self._random.getrandbits(64) % _ID_SPACE, 1679616)
+            task_id = (
+                f"{prefix[1]}{pairs[low % 1296]}{pairs[low // 1296]}"
+                f"{pairs[high % 1296]}{pairs[high // 1296]}"
             )
-            task_id = f"task-unified-{int(now)}-{suffix}"
             if task_id not in self._fixed and task_id not in self._recent:
                 return task_id
 
@@ -400,13 +403,24 @@ class MockService:
         return _created_body(task, task.created, self.config.credits_per_creation)
 
     def create_persona_json(self, user_id: str, request: PersonaRequest) -> bytes:
-        """`create_persona`, answered as the body bytes the app sends (the same JSON)."""
+        """`create_persona`, answered as the body bytes the app sends (the same JSON).
+
+        The task id goes in unescaped: `_new_task_id` makes it of lowercase letters, digits
+        and dashes. Everything after it comes from `fresh_tail`, built once per config and fate.
+        """
         task = self._start_persona(user_id, request)
-        credits = self.config.credits_per_creation
-        encoded = self._credits_json
-        if encoded is None or encoded[0] != credits:
-            encoded = self._credits_json = (credits, orjson.dumps(credits))
-        return created_json(task, encoded[1])
+        config, tails = self._fresh_tails
+        if config is not self.config:
+            config, tails = self._fresh_tails = (self.config, {})
+        fails = task.error_code is not None
+        tail = tails.get(fails)
+        if tail is None:
+            tail = tails[fails] = fresh_tail(task, orjson.dumps(config.credits_per_creation))
+        seconds = int(task.created)
+        head = self._answer_head
+        if head[0] != seconds:  # `{"created":<seconds>,"id":"`, once per second of the clock
+            head = self._answer_head = (seconds, b'{"created":%d,"id":"' % seconds)
+        return head[1] + task.task_id.encode() + tail
 
     def _start_persona(self, user_id: str, request: PersonaRequest) -> Task:
         """The rules, the reservation and the stored task of one persona creation.
@@ -415,9 +429,21 @@ class MockService:
         """
         config = self.config
         with self._lock:
-            now = self.now()
-            source = self._source_for(user_id, request, now)
-            index = _song_index(source, request.result_id)
+            now = self.clock.now() + self._offset  # `self.now()`, without its frame
+            # A fixed completed music task of the caller's on a model that takes personas is
+            # a source as it is; any other goes through `_source_for`, which says why not.
+            source = self._fixed.get(request.source_task_id)
+            if (
+                source is None
+                or source.owner != user_id
+                or source.fixed_status != "completed"
+                or source.model == "suno-persona"
+                or (model_version(source.model) or 0.0) < 4
+            ):
+                source = self._source_for(user_id, request, now)
+            index = source.song_slots().get(request.result_id)
+            if index is None:
+                raise _not_a_song(source, request.result_id)
             claims = source.claims
             if claims is None:  # a music task made without claim slots: give it some
                 claims = source.claims = [None] * len(source.songs)
@@ -439,20 +465,20 @@ class MockService:
             # Drawn in this order (id, fate, persona id): a seed gives the same run as before.
             task_id = self._new_task_id(now)
             error_code = draw.choice(_FAILURE_CODES) if fails else None
-            persona_id = f"{draw.getrandbits(128):032x}"
-            task = Task(
-                task_id=task_id,
-                owner=user_id,
-                model="suno-persona",
-                created=now,
-                error_code=error_code,
-                persona_id=persona_id,
-                source_task_id=source.task_id,
+            # 32 lowercase hex digits, as f"{n:032x}" writes them, at half its cost.
+            persona_id = draw.getrandbits(128).to_bytes(16, "big").hex()
+            task = PersonaTask(
+                task_id,
+                user_id,
+                now,
+                error_code,
+                persona_id,
+                source.task_id,
                 # The song's own string, not the request's copy: nothing new per creation.
-                source_result_id=source.songs[index].result_id,
-                source_index=index,
-                duration=config.persona_duration,
-                pending_share=config.pending_share,
+                source.songs[index].result_id,
+                index,
+                config.persona_duration,
+                config.pending_share,
             )
             self._recent[task_id] = task
             self._personas[persona_id] = task_id
@@ -517,7 +543,7 @@ class MockService:
                 callback_url=request.callback_url,
             )
             self._recent[task_id] = task
-            task.song_ids()  # the song index, made with the songs (not per creation)
+            task.song_slots()  # the song index, made with the songs (not per creation)
             self._forget_old(now)
         if request.callback_url is not None:
             self.callbacks.register(task_id, user_id, request.callback_url, task.ends_at)
@@ -549,11 +575,17 @@ class MockService:
     def _forget_old(self, now: float) -> None:
         """Drop finished tasks past retention, and the oldest beyond the count bound."""
         recent = self._recent
-        while len(recent) > self.config.retention_max_tasks:
+        config = self.config
+        while len(recent) > config.retention_max_tasks:
             self._release(recent.popitem(last=False)[1], now)
+        retention = config.retention_seconds
         while recent:
             oldest = next(iter(recent.values()))
-            if not self._expired(oldest, now):
+            # `_expired`, its cheap tests first: an uncancelled task ends no sooner than it
+            # was made, so one made less than retention ago is kept (every call but a few).
+            if oldest.cancelled_at is None and now - oldest.created < retention:
+                break
+            if now - oldest.ends_at < retention or not oldest.finished_at(now):
                 break
             self._release(recent.popitem(last=False)[1], now)
 
@@ -585,7 +617,10 @@ class MockService:
             self._personas.pop(task.persona_id, None)
         if task.source_task_id is None or task.source_index < 0:
             return
-        source = self._find(task.source_task_id)
+        source_id = task.source_task_id
+        # `_find`, inline, the fixed tasks first (where a persona's song usually is; an id is
+        # in one table or the other, never both).
+        source = self._fixed.get(source_id) or self._recent.get(source_id)
         claims = None if source is None else source.claims
         if claims is None or claims[task.source_index] != task.task_id:
             return
@@ -650,7 +685,7 @@ class MockService:
                 error_code=(error_code or "service_error") if status == "failed" else None,
             )
             self._fixed[task_id] = task
-            task.song_ids()  # the song index, made with the songs (not per creation)
+            task.song_slots()  # the song index, made with the songs (not per creation)
             return task
 
     def snapshot(self) -> dict[str, Any]:
