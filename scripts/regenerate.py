@@ -61,8 +61,11 @@ def build(openapi_dir: Path, out_root: Path, root: Path = ROOT) -> list[Path]:
     """
     # Imported here, as the generator is in _generate: together they take about a second to
     # import, which a process that imports this module and never builds need not pay.
-    from openapi_spec_validator import validate as validate_openapi
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    try:
+        from openapi_spec_validator import validate as validate_openapi
+        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    except ImportError as exc:
+        raise GenerationFailed(_missing(exc)) from None
 
     documents, output = spec_merge.load_manifest(openapi_dir)
     merged = spec_merge.merge_documents(documents, spec_merge.load_shared_operations(openapi_dir))
@@ -93,9 +96,11 @@ def build(openapi_dir: Path, out_root: Path, root: Path = ROOT) -> list[Path]:
 
 def _generate(document: Path, package_dir: Path, root: Path) -> None:
     """openapi-python-client, called in this process: as `generate --fail-on-warning` would."""
-    from openapi_python_client import generate as generate_client
-    from openapi_python_client.config import Config, ConfigFile, MetaType
-
+    try:
+        from openapi_python_client import generate as generate_client
+        from openapi_python_client.config import Config, ConfigFile, MetaType
+    except ImportError as exc:
+        raise GenerationFailed(_missing(exc)) from None
     if not RUFF.exists():
         raise GenerationFailed(f"{RUFF} is missing: run scripts/regenerate, which installs it")
     settings = root / GENERATOR_CONFIG
@@ -123,6 +128,13 @@ def _generate(document: Path, package_dir: Path, root: Path) -> None:
             for error in errors
         )
         raise GenerationFailed(f"openapi-python-client failed:\n{details}")
+
+
+def _missing(error: ImportError) -> str:
+    return (
+        f"{error.name or error} is not installed for {sys.executable}: run scripts/regenerate, "
+        "which builds the pinned environment"
+    )
 
 
 def _pinned_tool(hook: str) -> str:
