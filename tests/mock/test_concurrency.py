@@ -28,7 +28,9 @@ def test_fifty_concurrent_creations_of_one_song_make_one_persona() -> None:
         headers = {"Authorization": f"Bearer {live.api_key}"}
 
         def create(n: int) -> httpx.Response:
-            with httpx.Client(base_url=live.base_url, headers=headers, timeout=10, verify=_TLS) as c:
+            with httpx.Client(
+                base_url=live.base_url, headers=headers, timeout=10, verify=_TLS
+            ) as c:
                 return c.post(CREATE, json=persona_body(name=f"Singer {n}"))
 
         with ThreadPoolExecutor(max_workers=50) as pool:
@@ -50,7 +52,9 @@ def test_concurrent_creations_of_different_songs_all_land() -> None:
             body = persona_body(
                 source_task_id=tasks[n].task_id, result_id=tasks[n].songs[0].result_id
             )
-            with httpx.Client(base_url=live.base_url, headers=headers, timeout=10, verify=_TLS) as c:
+            with httpx.Client(
+                base_url=live.base_url, headers=headers, timeout=10, verify=_TLS
+            ) as c:
                 response = c.post(CREATE, json=body)
                 assert response.status_code == 200, response.text
                 task_id: str = response.json()["id"]
@@ -70,7 +74,9 @@ def test_reads_during_resets_never_miss_a_fixture_key_or_task() -> None:
         done = threading.Event()
 
         def read(_: int) -> list[int]:
-            with httpx.Client(base_url=live.base_url, headers=headers, timeout=10, verify=_TLS) as c:
+            with httpx.Client(
+                base_url=live.base_url, headers=headers, timeout=10, verify=_TLS
+            ) as c:
                 return [c.get(f"/v1/tasks/{task}").status_code for task in _FIXTURE_TASKS * 25]
 
         def reset_until_done() -> int:
