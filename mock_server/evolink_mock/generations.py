@@ -40,11 +40,7 @@ def create_generation_json(service: MockService, user_id: str, body: Any) -> byt
     """Check a creation request under its variant's rules, start its task, and answer with
     the body bytes the app sends (a persona creation's are built directly:
     `MockService.create_persona_json`)."""
-    # `_variant`'s answer for a body whose `model` the mapping knows, without its frame.
-    model = body.get("model") if body.__class__ is dict else None
-    variant = variants().get(model) if model.__class__ is str else None
-    if variant is None:
-        variant = _variant(body)  # the 400 that says why not (or a dict subclass's variant)
+    variant = _variant(body)
     if variant == MUSIC_SCHEMA:
         allow_loopback = service.config.callback_mode == "test"
         music = check_music_request(body, allow_loopback_callbacks=allow_loopback)

@@ -175,10 +175,6 @@ def _schema_message(body: Any, error: jsonschema_rs.ValidationError) -> tuple[st
     return f"{field or 'Request body'} is invalid: {error.message}", field or None
 
 
-#: Integers of magnitude below this convert to float exactly (the fast path of the rules).
-_EXACT = 2**53
-
-
 def _finite(params: dict[str, Any], key: str) -> float | None:
     value = params.get(key)
     if value is None:
@@ -209,18 +205,8 @@ def check_persona_request(body: Any) -> PersonaRequest:
             f"(model_params.{missing} is missing)",
             f"model_params.{missing}",
         )
-    # A finite float, or an integer well inside the float range (JSON's `10`), is taken as
-    # it is; anything else gets the careful look.
-    start = params.get("vocal_start")
-    if start.__class__ is int and -_EXACT < start < _EXACT:
-        start = float(start)
-    elif start.__class__ is not float or not math.isfinite(start):
-        start = _finite(params, "vocal_start")
-    end = params.get("vocal_end")
-    if end.__class__ is int and -_EXACT < end < _EXACT:
-        end = float(end)
-    elif end.__class__ is not float or not math.isfinite(end):
-        end = _finite(params, "vocal_end")
+    start = _finite(params, "vocal_start")
+    end = _finite(params, "vocal_end")
     if start is not None and end is not None:
         if end <= start:
             raise invalid_request(
