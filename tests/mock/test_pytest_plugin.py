@@ -72,6 +72,9 @@ class TestWithoutCredits:
 
 
 def test_fixtures_work_in_a_users_suite(pytester: pytest.Pytester) -> None:
+    # A subprocess, as the user's suite is: an in-process run drops the modules it imported
+    # first when it ends (httpcore, which httpx imports lazily), and a later request in this
+    # worker then raised httpcore's ConnectError unmapped, past the SDK's error types.
     pytester.makepyfile(test_user=USER_TESTS)
-    result = pytester.runpytest("-q")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:schemathesis", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
