@@ -333,13 +333,11 @@ def _run(args: argparse.Namespace, api_key: str, full: bool) -> tuple[list[Check
         if probe is not None:
             probe.__enter__()
         with _part("task reads", finished):
-            # A task id is a free-form string: reads have no negative mode (drawing one
-            # only spends time until hypothesis gives up).
+            # Positive reads only: a task id has no negative form (WITHOUT_NEGATIVE_CASES).
             reads = tally_checks(
                 schema,
                 supply,
                 examples=args.examples,
-                modes=(GenerationMode.POSITIVE,),
                 operations=(TASK_OPERATION,),
                 checks=chosen,
                 send=lambda case: case.call(session=session),

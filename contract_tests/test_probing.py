@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
 from evolink_mock import fixtures as mock_fixtures
 from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
 
 from contract_tests.asgi_session import InThreadASGISession
 from contract_tests.inprocess import InProcessMock, fresh_mock
 from contract_tests.probing import CheckTally, all_checks, tally_checks
-from contract_tests.spec import TASK_OPERATION, conformance_schema
+from contract_tests.spec import TASK_OPERATION, WITHOUT_NEGATIVE_CASES, conformance_schema
 
 
 def _ignored_auth_on_reads(mock: InProcessMock) -> CheckTally:
@@ -52,3 +54,28 @@ def test_a_server_that_takes_any_key_fails_ignored_auth_on_every_successful_read
     )
     # Each successful read and its accepted wrong-key probe: the confirmation never holds.
     assert tally.failed == successes // 2 >= 4
+
+
+def test_the_operations_drawn_without_negative_cases_have_none() -> None:
+    """``WITHOUT_NEGATIVE_CASES`` is a fact of the spec, not a budget: were the task id given
+    a pattern or a length, negative reads would exist, this would fail, and the skip would
+    have to go."""
+    schema = conformance_schema(api_key="sk-unused", base_url="http://127.0.0.1:9")
+    labels = {r.ok().label: r.ok() for r in schema.get_all_operations() if isinstance(r, Ok)}
+    assert labels.keys() >= WITHOUT_NEGATIVE_CASES
+    for label in WITHOUT_NEGATIVE_CASES:
+
+        @hypothesis.settings(
+            max_examples=1,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+        @hypothesis.given(labels[label].as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        def draw(case: object) -> None:
+            raise AssertionError(f"a negative case: {case!r}")
+
+        with pytest.raises(hypothesis.errors.Unsatisfiable):
+            draw()
