@@ -18,7 +18,6 @@ from typing import Any
 import attrs
 import hypothesis
 import pytest
-import schemathesis
 import schemathesis.pytest
 from schemathesis import Case
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
