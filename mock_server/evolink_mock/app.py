@@ -82,11 +82,7 @@ async def _read_body(receive: Receive, limit: int, declared: int | None) -> byte
     """The request body, refusing (400) anything over `limit` bytes before reading it all."""
     if declared is not None and declared > limit:
         raise _too_big(limit)
-    return await _read_rest(receive, await receive(), limit)
-
-
-async def _read_rest(receive: Receive, message: Message, limit: int) -> bytes:
-    """The request body from its first message on (`_read_body` after its first `receive`)."""
+    message = await receive()
     if message["type"] == "http.request" and not message.get("more_body", False):
         body: bytes = message.get("body", b"")  # the whole body in one message: the usual case
         if len(body) > limit:
@@ -139,10 +135,9 @@ class MockApp:
         """One HTTP request from its head to its record, in one frame (or the lifespan).
 
         Every request runs this, so the steps of a public operation (dispatch, fault plan,
-        auth, rate limit, the operation and its body's first message, the answer, the
-        record) are written out here rather than each behind a call (and, for a coroutine,
-        a frame) of its own; the rarer paths (control API, refusals of the route or method,
-        bodies in more than one message, faults) keep their helpers.
+        auth, rate limit, the operation, the answer, the record) are written out here
+        rather than each behind a call of its own; the body read, the rarer paths (control
+        API, refusals of the route or method, faults) keep their helpers.
         """
         started = perf_counter()
         if scope["type"] != "http":
@@ -198,18 +193,9 @@ class MockApp:
                         else:
                             if content_type != b"application/json":  # else the careful look
                                 _check_media_type(content_type)
-                            limit = service.config.max_body_bytes
-                            if content_length is not None and content_length > limit:
-                                raise _too_big(limit)
-                            message = await receive()
-                            if message["type"] == "http.request" and not message.get(
-                                "more_body", False
-                            ):  # the whole body in one message: the usual case
-                                raw = message.get("body", b"")
-                                if len(raw) > limit:
-                                    raise _too_big(limit)
-                            else:
-                                raw = await _read_rest(receive, message, limit)
+                            raw = await _read_body(
+                                receive, service.config.max_body_bytes, content_length
+                            )
                             body = create_generation_json(service, user_id, parse_json_body(raw))
                     except ApiError as error:
                         status, body, headers = error.status, error.body(), (_JSON, *error.headers)

@@ -309,9 +309,13 @@ class MockService:
         return task
 
     def _expired(self, task: Task, now: float) -> bool:
-        # The cheap test first: a task that ended less than retention ago (or has not ended)
-        # is kept whatever its status, and that is every task but the oldest few.
-        return now - task.ends_at >= self.config.retention_seconds and task.finished_at(now)
+        # The cheap tests first: an uncancelled task ends no sooner than it was made, so one
+        # made less than retention ago is kept, and so is one that ended less than retention
+        # ago (or has not ended), whatever its status: every task but the oldest few.
+        retention = self.config.retention_seconds
+        if task.cancelled_at is None and now - task.created < retention:
+            return False
+        return now - task.ends_at >= retention and task.finished_at(now)
 
     def task_detail(self, user_id: str, task_id: str) -> dict[str, Any]:
         """GET /v1/tasks/{task_id} for `user_id`."""
@@ -330,8 +334,7 @@ class MockService:
         task = self._fixed.get(task_id)
         if task is None or task.owner != user_id:
             task = self._readable_task(user_id, task_id, now)
-        final = task._final_json  # an ended task's bytes, without `detail_json`'s frame
-        return final if final is not None else task.detail_json(now)
+        return task.detail_json(now)
 
     def _readable_task(self, user_id: str, task_id: str, now: float) -> Task:
         """The task `user_id` asked for, or the 400/403/404 that refuses the read.
@@ -371,7 +374,17 @@ class MockService:
                 return task_id
 
     def _source_for(self, user_id: str, request: PersonaRequest, now: float) -> Task:
+        """The music task a persona request names, or the 400 that says why it cannot be."""
         source_id = request.source_task_id
+        source = self._fixed.get(source_id)
+        if (
+            source is not None
+            and source.owner == user_id
+            and source.fixed_status == "completed"
+            and source.model != "suno-persona"
+            and (model_version(source.model) or 0.0) >= 4
+        ):  # a fixed completed music task of the caller's: the usual source, taken at once
+            return source
         source = self._lookup(source_id, now)
         if source is None or source.owner != user_id:
             raise invalid_request(
@@ -429,18 +442,8 @@ class MockService:
         """
         config = self.config
         with self._lock:
-            now = self.clock.now() + self._offset  # `self.now()`, without its frame
-            # A fixed completed music task of the caller's on a model that takes personas is
-            # a source as it is; any other goes through `_source_for`, which says why not.
-            source = self._fixed.get(request.source_task_id)
-            if (
-                source is None
-                or source.owner != user_id
-                or source.fixed_status != "completed"
-                or source.model == "suno-persona"
-                or (model_version(source.model) or 0.0) < 4
-            ):
-                source = self._source_for(user_id, request, now)
+            now = self.now()
+            source = self._source_for(user_id, request, now)
             index = source.song_slots().get(request.result_id)
             if index is None:
                 raise _not_a_song(source, request.result_id)
@@ -575,17 +578,10 @@ class MockService:
     def _forget_old(self, now: float) -> None:
         """Drop finished tasks past retention, and the oldest beyond the count bound."""
         recent = self._recent
-        config = self.config
-        while len(recent) > config.retention_max_tasks:
+        while len(recent) > self.config.retention_max_tasks:
             self._release(recent.popitem(last=False)[1], now)
-        retention = config.retention_seconds
         while recent:
-            oldest = next(iter(recent.values()))
-            # `_expired`, its cheap tests first: an uncancelled task ends no sooner than it
-            # was made, so one made less than retention ago is kept (every call but a few).
-            if oldest.cancelled_at is None and now - oldest.created < retention:
-                break
-            if now - oldest.ends_at < retention or not oldest.finished_at(now):
+            if not self._expired(next(iter(recent.values())), now):
                 break
             self._release(recent.popitem(last=False)[1], now)
 
@@ -617,10 +613,7 @@ class MockService:
             self._personas.pop(task.persona_id, None)
         if task.source_task_id is None or task.source_index < 0:
             return
-        source_id = task.source_task_id
-        # `_find`, inline, the fixed tasks first (where a persona's song usually is; an id is
-        # in one table or the other, never both).
-        source = self._fixed.get(source_id) or self._recent.get(source_id)
+        source = self._find(task.source_task_id)
         claims = None if source is None else source.claims
         if claims is None or claims[task.source_index] != task.task_id:
             return
