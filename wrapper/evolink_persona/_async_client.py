@@ -107,7 +107,7 @@ class AsyncPersonaClient:
             try:
                 response = await self._http.send(request)
                 await response.aread()
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # httpx's errors, and whatever a custom transport raises
                 decision = attempts.on_exception(exc)
             except BaseException as exc:  # cancelled or interrupted in flight
                 attempts.on_interrupt(exc)
@@ -119,7 +119,7 @@ class AsyncPersonaClient:
             if isinstance(decision, Retry):
                 await self._sleep(decision.delay)
                 continue
-            raise decision.error from None
+            raise decision.error from decision.cause
 
     # -- operations -----------------------------------------------------------------------------
     async def create_persona(

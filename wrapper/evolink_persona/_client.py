@@ -108,7 +108,7 @@ class PersonaClient:
             try:
                 response = self._http.send(request)
                 response.read()
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # httpx's errors, and whatever a custom transport raises
                 decision = attempts.on_exception(exc)
             except BaseException as exc:  # cancelled or interrupted in flight
                 attempts.on_interrupt(exc)
@@ -120,7 +120,7 @@ class PersonaClient:
             if isinstance(decision, Retry):
                 self._sleep(decision.delay)
                 continue
-            raise decision.error from None
+            raise decision.error from decision.cause
 
     # -- operations -----------------------------------------------------------------------------
     def create_persona(

@@ -552,14 +552,43 @@ def error_from_response(
     return cls(message, **common)
 
 
-def error_from_transport(exc: httpx.HTTPError, key: ApiKey | None) -> EvolinkError:
-    """The typed error for an exchange that produced no (readable) response."""
+#: The most of a transport exception's own message an error quotes.
+_TRANSPORT_DETAIL_CHARS = 300
+#: What to do about an exception the HTTP client raised that is not one of httpx's own.
+FOREIGN_TRANSPORT_HINT = (
+    "The http_client given to the SDK (its transport, an event hook, a proxy or test library "
+    "plugged into httpx) raised it; the original exception is this error's __cause__"
+)
+
+
+def error_from_transport(exc: Exception, key: ApiKey | None) -> EvolinkError:
+    """The typed error for an exchange that produced no (readable) response.
+
+    Besides httpx's own errors, a custom transport or an event hook can raise anything (an
+    ``OSError`` of its socket, a bug): that is a connection error too, so a caller who
+    catches ``EvolinkError`` meets no raw exception; its hint says where it came from.
+    """
     # httpx messages name the failure, not headers, and the request (with the key) is not
     # kept; the key is masked anyway, should a lower layer ever quote a header.
-    detail = str(exc) or type(exc).__name__
+    name = type(exc).__name__
+    try:
+        detail = str(exc) or name
+    except Exception:  # an exception class of a transport's whose __str__ fails
+        detail = f"{name} with a message that cannot be shown"
     if key is not None:
         detail = key.redact(detail)
-    name = type(exc).__name__
+    if len(detail) > _TRANSPORT_DETAIL_CHARS:  # a transport's message may be any size
+        detail = f"{detail[:_TRANSPORT_DETAIL_CHARS]}... ({len(detail):,} characters)"
+    if not isinstance(exc, httpx.HTTPError):
+        if isinstance(exc, TimeoutError):  # socket.timeout too
+            return APITimeoutError(
+                f"request timed out in the HTTP client's own code ({name}: {detail})",
+                hint=FOREIGN_TRANSPORT_HINT,
+            )
+        return APIConnectionError(
+            f"the HTTP client failed with an exception of its own ({name}: {detail})",
+            hint=FOREIGN_TRANSPORT_HINT,
+        )
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request timed out ({name}: {detail})")
     if isinstance(exc, httpx.DecodingError):

@@ -1,7 +1,7 @@
 """The transport policy, written once for the sync and async clients: what is retried, when.
 
 ``RequestAttempts`` is a small state machine without I/O: the clients send, hand it the
-response or the httpx exception, and it answers "done", "sleep this long and send again", or
+response or the exception, and it answers "done", "sleep this long and send again", or
 "raise this error". The sync and async clients differ only in how they send and sleep.
 
 What is retried (see docs/sdk.md for the reasoning):
@@ -123,6 +123,9 @@ class Retry:
 @frozen
 class Fail:
     error: EvolinkError
+    #: Raised as the error's ``__cause__``: an exception of the transport's own, which the
+    #: error only names (httpx's own errors are read in full and not chained).
+    cause: BaseException | None = None
 
 
 class RequestAttempts(Generic[T]):
@@ -191,16 +194,32 @@ class RequestAttempts(Generic[T]):
         )
         return Retry(delay)
 
-    def on_exception(self, exc: httpx.HTTPError) -> Retry | Fail:
+    def on_exception(self, exc: Exception) -> Retry | Fail:
+        """A send or read that raised instead of answering.
+
+        httpx's errors say whether the request left. Any other exception (a custom
+        transport's ``OSError``, a bug in an event hook) says nothing of the kind: a read
+        retries it only when it is an ``OSError`` (a socket's failure may pass; a bug will
+        not), a creation never, and the creation is then unconfirmed.
+        """
         error = error_from_transport(exc, self.key)
-        retryable = self.idempotent or isinstance(exc, _NOT_SENT)
-        if not isinstance(exc, httpx.TransportError):
-            retryable = False  # e.g. an invalid URL: trying again changes nothing
+        if isinstance(exc, httpx.HTTPError):
+            # Not a TransportError (an invalid URL, say): trying again changes nothing.
+            retryable = isinstance(exc, httpx.TransportError) and (
+                self.idempotent or isinstance(exc, _NOT_SENT)
+            )
+            maybe_done = isinstance(exc, _MAYBE_DONE) and not isinstance(exc, _NOT_SENT)
+            cause = None
+        else:
+            retryable = self.idempotent and isinstance(exc, OSError)
+            maybe_done = True
+            cause = exc
         decision = self._retry_or_fail(error, retryable, None)
-        maybe_done = isinstance(exc, _MAYBE_DONE) and not isinstance(exc, _NOT_SENT)
-        if isinstance(decision, Fail) and not self.idempotent and maybe_done:
+        if isinstance(decision, Retry):
+            return decision
+        if not self.idempotent and maybe_done:
             mark_unconfirmed_creation(error, accepted=False)  # e.g. a read timeout after sending
-        return decision
+        return Fail(error, cause)
 
     def on_interrupt(self, exc: BaseException) -> None:
         """A cancellation or an interrupt while a request was in flight (then re-raised)."""

@@ -1,0 +1,175 @@
+"""A transport's own exceptions (not httpx's) reach the caller as the SDK's typed errors.
+
+httpx maps the failures of its own transport to ``httpx.HTTPError``; a custom transport, an
+event hook or a library plugged into httpx can raise anything. The SDK makes that an
+``APIConnectionError`` that names the exception, keeps it as ``__cause__``, never quotes the
+key and follows the transport policy: a read retries an ``OSError`` only, a creation retries
+nothing and is left unconfirmed. A cancellation or Ctrl-C stays what it is
+(``test_task_id_kept.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import evolink_persona as ep
+import httpx
+import pytest
+from evolink_persona._errors import FOREIGN_TRANSPORT_HINT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.sdk.sdk_support import (
+    API_KEY,
+    TASK_ID,
+    VALID,
+    CliRunner,
+    FakeTime,
+    PersonaArgs,
+    Script,
+    json_reply,
+    make_async_client,
+    make_client,
+    submitted,
+    task_body,
+)
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no message")
+
+
+class _Slotted(Exception):
+    __slots__ = ()
+
+
+_KINDS = (
+    ConnectionResetError,
+    BrokenPipeError,
+    OSError,
+    TimeoutError,
+    ValueError,
+    RuntimeError,
+    TypeError,
+    KeyError,
+    _Slotted,
+)
+_MESSAGE_CAP = 300  # the quoted part of a transport's message, as _errors caps it
+
+
+@settings(derandomize=True, max_examples=120, deadline=None)
+@given(
+    kind=st.sampled_from(_KINDS),
+    before=st.text(max_size=40),
+    with_key=st.booleans(),
+    padding=st.integers(min_value=0, max_value=20_000),
+)
+def test_a_read_meets_a_connection_error_naming_the_transports_exception(
+    kind: type[Exception], before: str, with_key: bool, padding: int
+) -> None:
+    message = before + (f" Bearer {API_KEY} " if with_key else "") + "x" * padding
+    raised = kind(message)
+    fake_time = FakeTime()
+    script = Script(raised, raised, raised)
+    with pytest.raises(ep.APIConnectionError) as caught:
+        make_client(script, fake_time).get_task(TASK_ID)
+    error = caught.value
+    timed_out = isinstance(raised, TimeoutError)
+    assert type(error) is (ep.APITimeoutError if timed_out else ep.APIConnectionError)
+    assert error.__cause__ is raised
+    assert kind.__name__ in error.message
+    assert API_KEY not in str(error)
+    assert len(error.message) < _MESSAGE_CAP + 150
+    assert error.hint == FOREIGN_TRANSPORT_HINT
+    # An OSError is a socket's failure and may pass: retried like httpx's network errors.
+    # Anything else is a bug of the transport: sent once.
+    assert len(script.requests) == (3 if isinstance(raised, OSError) else 1)
+    assert fake_time.sleeps == ([0.5, 1.0] if isinstance(raised, OSError) else [])
+
+
+def test_a_read_recovers_once_the_transport_stops_raising(fake_time: FakeTime) -> None:
+    script = Script(ConnectionResetError("peer reset"), json_reply(200, task_body("processing")))
+    task = make_client(script, fake_time).get_task(TASK_ID)
+    assert task.status == "processing"
+    assert len(script.requests) == 2
+
+
+def test_an_exception_without_a_printable_message_is_still_named(fake_time: FakeTime) -> None:
+    script = Script(_Unprintable())
+    with pytest.raises(ep.APIConnectionError) as caught:
+        make_client(script, fake_time).get_task(TASK_ID)
+    assert "_Unprintable" in caught.value.message
+    assert isinstance(caught.value.__cause__, _Unprintable)
+
+
+@pytest.mark.parametrize("raised", [ConnectionResetError("reset"), ValueError("a bug")])
+def test_a_creation_is_never_retried_and_is_left_unconfirmed(
+    raised: Exception, fake_time: FakeTime
+) -> None:
+    script = Script(raised, json_reply(200, submitted()))
+    with pytest.raises(ep.APIConnectionError) as caught:
+        make_client(script, fake_time).create_persona(**VALID)
+    assert len(script.requests) == 1
+    assert caught.value.creation_unconfirmed is True
+    assert caught.value.__cause__ is raised
+
+
+def test_the_async_client_follows_the_same_policy(fake_time: FakeTime) -> None:
+    failure = RuntimeError("the event hook broke")
+    script = Script(failure, json_reply(200, task_body("processing")))
+
+    async def read() -> None:
+        async with make_async_client(script, fake_time) as client:
+            await client.get_task(TASK_ID)
+
+    with pytest.raises(ep.APIConnectionError) as caught:
+        asyncio.run(read())
+    assert caught.value.__cause__ is failure
+    assert len(script.requests) == 1
+
+
+class _ResetAfterSending(httpx.HTTPTransport):
+    """A custom transport whose socket layer fails once the request has been answered."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.read()
+        response.close()
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+
+def test_a_creation_made_before_the_transport_failed_is_reported_unconfirmed() -> None:
+    """On a real loopback server: the task exists, and the SDK says it cannot confirm it."""
+    mock = pytest.importorskip("evolink_mock")
+    fixtures = pytest.importorskip("evolink_mock.fixtures")
+    params: PersonaArgs = {
+        "source_task_id": fixtures.DEMO_MUSIC_TASK_ID,
+        "result_id": fixtures.DEMO_RESULT_ID,
+        "name": "P",
+        "description": "D",
+    }
+    with (
+        mock.serve_in_thread() as server,
+        httpx.Client(transport=_ResetAfterSending()) as http,
+        pytest.raises(ep.APIConnectionError) as caught,
+    ):
+        ep.PersonaClient(
+            fixtures.DEMO_API_KEY, base_url=server.base_url, http_client=http
+        ).create_persona(**params)
+    made = [r for r in server.service.requests() if r.method == "POST"]
+    assert caught.value.creation_unconfirmed is True
+    assert "ConnectionResetError" in caught.value.message
+    assert [r.status for r in made] == [200]  # the one creation the server made, not retried
+
+
+def test_the_cli_prints_the_error_and_its_hint_not_a_traceback(
+    scripted_cli: CliRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        scripted_cli(Script(ValueError("bad state in a custom transport")), ["task", TASK_ID]) == 13
+    )
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "ValueError: bad state in a custom transport" in err
+    assert "http_client" in err  # the hint: where the exception came from
