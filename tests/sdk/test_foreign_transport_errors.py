@@ -5,7 +5,9 @@ event hook or a library plugged into httpx can raise anything. The SDK makes tha
 ``APIConnectionError`` that names the exception, keeps it as ``__cause__``, never quotes the
 key and follows the transport policy: a read retries an ``OSError`` only, a creation retries
 nothing and is left unconfirmed. A cancellation or Ctrl-C stays what it is
-(``test_task_id_kept.py``).
+(``test_task_id_kept.py``). A response hook that calls ``raise_for_status()`` raises an
+``httpx.HTTPStatusError`` for an answer the service did give: that answer is judged by its
+status and headers, as any other.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from hypothesis import strategies as st
 
 from tests.sdk.sdk_support import (
     API_KEY,
+    BASE_URL,
     TASK_ID,
     VALID,
     CliRunner,
     FakeTime,
     PersonaArgs,
     Script,
+    error_body,
     json_reply,
     make_async_client,
     make_client,
@@ -173,3 +177,60 @@ def test_the_cli_prints_the_error_and_its_hint_not_a_traceback(
     assert "Traceback" not in err
     assert "ValueError: bad state in a custom transport" in err
     assert "http_client" in err  # the hint: where the exception came from
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+def _hooked_client(script: Script, fake_time: FakeTime) -> ep.PersonaClient:
+    """A client on an ``http_client`` whose response hook calls ``raise_for_status()``."""
+    http = httpx.Client(
+        transport=httpx.MockTransport(script), event_hooks={"response": [_raise_for_status]}
+    )
+    return ep.PersonaClient(
+        API_KEY,
+        base_url=BASE_URL,
+        http_client=http,
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+        random_fraction=lambda: 0.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (400, ep.BadRequestError),
+        (401, ep.AuthenticationError),
+        (404, ep.NotFoundError),
+        (409, ep.UnexpectedResponseError),
+    ],
+)
+def test_a_status_a_response_hook_raised_for_is_the_typed_status_error(
+    status: int, expected: type[ep.EvolinkError], fake_time: FakeTime
+) -> None:
+    script = Script(json_reply(status, error_body("some_code", "refused")))
+    with pytest.raises(expected) as caught:
+        _hooked_client(script, fake_time).get_task(TASK_ID)
+    assert caught.value.status_code == status
+    assert "response hook of the http_client raised HTTPStatusError" in caught.value.message
+
+
+def test_a_hooked_read_retries_a_503_and_honours_retry_after(fake_time: FakeTime) -> None:
+    script = Script(
+        json_reply(503, error_body("busy", "later", "api_error")),
+        json_reply(429, error_body("rate_limit_exceeded", "slow"), {"Retry-After": "3"}),
+        json_reply(200, task_body("processing")),
+    )
+    task = _hooked_client(script, fake_time).get_task(TASK_ID)
+    assert task.status == "processing"
+    assert fake_time.sleeps == [0.5, 3.0]  # backoff, then the server's own delay
+
+
+def test_a_hooked_creation_answered_500_is_left_unconfirmed(fake_time: FakeTime) -> None:
+    script = Script(json_reply(500, error_body("internal_error", "oops", "api_error")))
+    with pytest.raises(ep.ServerError) as caught:
+        _hooked_client(script, fake_time).create_persona(**VALID)
+    assert caught.value.creation_unconfirmed is True
+    assert len(script.requests) == 1

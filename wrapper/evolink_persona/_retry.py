@@ -194,7 +194,7 @@ class RequestAttempts(Generic[T]):
         )
         return Retry(delay)
 
-    def on_exception(self, exc: Exception) -> Retry | Fail:
+    def on_exception(self, exc: Exception) -> Done[T] | Retry | Fail:
         """A send or read that raised instead of answering.
 
         httpx's errors say whether the request left. Any other exception (a custom
@@ -202,6 +202,8 @@ class RequestAttempts(Generic[T]):
         retries it only when it is an ``OSError`` (a socket's failure may pass; a bug will
         not), a creation never, and the creation is then unconfirmed.
         """
+        if isinstance(exc, httpx.HTTPStatusError):
+            return self._answered_through_a_hook(exc)
         error = error_from_transport(exc, self.key)
         if isinstance(exc, httpx.HTTPError):
             # Not a TransportError (an invalid URL, say): trying again changes nothing.
@@ -220,6 +222,24 @@ class RequestAttempts(Generic[T]):
         if not self.idempotent and maybe_done:
             mark_unconfirmed_creation(error, accepted=False)  # e.g. a read timeout after sending
         return Fail(error, cause)
+
+    def _answered_through_a_hook(self, exc: httpx.HTTPStatusError) -> Done[T] | Retry | Fail:
+        """A response hook of the caller's ``http_client`` called ``raise_for_status()``.
+
+        The service did answer, with that status and those headers, but httpx closed the
+        body unread: the answer is judged as any other from its status and headers (retried,
+        refused, a creation left unconfirmed), and the error says why it quotes no body.
+        """
+        answered = httpx.Response(
+            exc.response.status_code, headers=exc.response.headers, request=exc.request
+        )
+        decision = self.on_response(answered)
+        if isinstance(decision, Fail):
+            decision.error._amend(
+                " (a response hook of the http_client raised HTTPStatusError, so the body "
+                "went unread)"
+            )
+        return decision
 
     def on_interrupt(self, exc: BaseException) -> None:
         """A cancellation or an interrupt while a request was in flight (then re-raised)."""
