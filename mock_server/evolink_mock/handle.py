@@ -55,11 +55,17 @@ class SyncASGITransport(httpx.BaseTransport):
         `MockHandle.close()` (the fixture's teardown) calls `shutdown()`."""
 
     def shutdown(self) -> None:
-        """Stop the private event loop and its thread."""
-        if self._loop.is_running():
+        """Stop the private event loop and its thread.
+
+        Asked of the thread, not of the loop: a thread that has not yet entered
+        `run_forever` (a transport shut down right after it was made, on a busy machine)
+        has a loop that is not running yet, and closing that loop under it crashed the
+        thread. The stop is queued either way and taken as soon as the loop runs.
+        """
+        if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
-        if not self._loop.is_running() and not self._loop.is_closed():
+        if not self._thread.is_alive() and not self._loop.is_closed():
             self._loop.close()
 
 
