@@ -200,7 +200,9 @@ class RequestAttempts(Generic[T]):
         httpx's errors say whether the request left. Any other exception (a custom
         transport's ``OSError``, a bug in an event hook) says nothing of the kind: a read
         retries it only when it is an ``OSError`` (a socket's failure may pass; a bug will
-        not), a creation never, and the creation is then unconfirmed.
+        not), a creation never, and the creation is then unconfirmed. An
+        ``httpx.HTTPStatusError`` (a response hook's ``raise_for_status()``) carries the
+        service's answer, and is judged as one.
         """
         if isinstance(exc, httpx.HTTPStatusError):
             return self._answered_through_a_hook(exc)
