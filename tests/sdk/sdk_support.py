@@ -114,12 +114,19 @@ def json_reply(status: int, body: Any, headers: dict[str, str] | None = None) ->
     return httpx.Response(status, json=body, headers=headers)
 
 
-def make_client(script: Script, fake_time: FakeTime, **kwargs: Any) -> PersonaClient:
+def make_client(
+    script: Script,
+    fake_time: FakeTime,
+    *,
+    event_hooks: dict[str, list[Callable[[Any], Any]]] | None = None,
+    **kwargs: Any,
+) -> PersonaClient:
+    """A sync client on ``script``; ``event_hooks`` go to its ``http_client``."""
     kwargs.setdefault("random_fraction", lambda: 0.0)
     return PersonaClient(
         API_KEY,
         base_url=BASE_URL,
-        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+        http_client=httpx.Client(transport=httpx.MockTransport(script), event_hooks=event_hooks),
         sleep=fake_time.sleep,
         clock=fake_time.clock,
         **kwargs,

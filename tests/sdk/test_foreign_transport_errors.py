@@ -17,13 +17,12 @@ import asyncio
 import evolink_persona as ep
 import httpx
 import pytest
-from evolink_persona._errors import FOREIGN_TRANSPORT_HINT
+from evolink_persona._errors import _TRANSPORT_DETAIL_CHARS, FOREIGN_TRANSPORT_HINT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.sdk.sdk_support import (
     API_KEY,
-    BASE_URL,
     TASK_ID,
     VALID,
     CliRunner,
@@ -59,7 +58,6 @@ _KINDS = (
     KeyError,
     _Slotted,
 )
-_MESSAGE_CAP = 300  # the quoted part of a transport's message, as _errors caps it
 
 
 @settings(derandomize=True, max_examples=120, deadline=None)
@@ -84,7 +82,7 @@ def test_a_read_meets_a_connection_error_naming_the_transports_exception(
     assert error.__cause__ is raised
     assert kind.__name__ in error.message
     assert API_KEY not in str(error)
-    assert len(error.message) < _MESSAGE_CAP + 150
+    assert len(error.message) < _TRANSPORT_DETAIL_CHARS + 150
     assert error.hint == FOREIGN_TRANSPORT_HINT
     # An OSError is a socket's failure and may pass: retried like httpx's network errors.
     # Anything else is a bug of the transport: sent once.
@@ -185,17 +183,7 @@ def _raise_for_status(response: httpx.Response) -> None:
 
 def _hooked_client(script: Script, fake_time: FakeTime) -> ep.PersonaClient:
     """A client on an ``http_client`` whose response hook calls ``raise_for_status()``."""
-    http = httpx.Client(
-        transport=httpx.MockTransport(script), event_hooks={"response": [_raise_for_status]}
-    )
-    return ep.PersonaClient(
-        API_KEY,
-        base_url=BASE_URL,
-        http_client=http,
-        sleep=fake_time.sleep,
-        clock=fake_time.clock,
-        random_fraction=lambda: 0.0,
-    )
+    return make_client(script, fake_time, event_hooks={"response": [_raise_for_status]})
 
 
 @pytest.mark.parametrize(
