@@ -13,6 +13,7 @@ status and headers, as any other.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
 
 import evolink_persona as ep
 import httpx
@@ -129,6 +130,51 @@ def test_the_async_client_follows_the_same_policy(fake_time: FakeTime) -> None:
         asyncio.run(read())
     assert caught.value.__cause__ is failure
     assert len(script.requests) == 1
+
+
+class _BreaksMidBody(httpx.SyncByteStream):
+    """A custom transport's body stream: some bytes, then the socket fails; it records its close."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"id": "task-unified-'
+        raise ConnectionResetError("peer reset mid-body")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _breaking_reply(streams: list[_BreaksMidBody]) -> Callable[[httpx.Request], httpx.Response]:
+    def reply(request: httpx.Request) -> httpx.Response:
+        streams.append(_BreaksMidBody())
+        return httpx.Response(200, headers={"content-type": "application/json"}, stream=streams[-1])
+
+    return reply
+
+
+def test_a_body_that_breaks_mid_read_is_closed_before_the_read_is_retried(
+    fake_time: FakeTime,
+) -> None:
+    streams: list[_BreaksMidBody] = []
+    script = Script(_breaking_reply(streams), json_reply(200, task_body("processing")))
+    assert make_client(script, fake_time).get_task(TASK_ID).status == "processing"
+    assert len(script.requests) == 2
+    assert [stream.closed for stream in streams] == [True]
+
+
+def test_a_creation_whose_body_broke_is_closed_unconfirmed_and_not_retried(
+    fake_time: FakeTime,
+) -> None:
+    streams: list[_BreaksMidBody] = []
+    script = Script(_breaking_reply(streams), json_reply(200, submitted()))
+    with pytest.raises(ep.APIConnectionError) as caught:
+        make_client(script, fake_time).create_persona(**VALID)
+    assert caught.value.creation_unconfirmed is True
+    assert "ConnectionResetError" in caught.value.message
+    assert len(script.requests) == 1
+    assert [stream.closed for stream in streams] == [True]
 
 
 class _ResetAfterSending(httpx.HTTPTransport):
