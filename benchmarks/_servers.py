@@ -22,6 +22,11 @@ from ._report import ROOT
 
 BENCH_DIR = ROOT / ".bench"
 HOST = "127.0.0.1"
+#: Server logs kept in `.bench/logs`: one is written per server start (per port), so
+#: without pruning every run of the suite or a benchmark left a few more behind.
+LOGS_KEPT = 32
+#: A log touched this recently (seconds) is never pruned: its server may still be running.
+LOG_IN_USE_FOR = 3600.0
 
 
 def free_port() -> int:
@@ -49,6 +54,28 @@ def open_sockets(pid: int | None = None) -> int:
             if os.readlink(entry).startswith("socket:"):
                 count += 1
     return count
+
+
+def prune_logs(directory: Path, *, keep: int = LOGS_KEPT, now: float | None = None) -> list[Path]:
+    """Remove all but the newest `keep` logs, sparing any touched in the last hour.
+
+    Returns what it removed. Test workers start servers at once, so a log another
+    process removed first is no error.
+    """
+    moment = time.time() if now is None else now
+    dated: list[tuple[float, Path]] = []
+    for path in directory.glob("*.log"):
+        with contextlib.suppress(FileNotFoundError):
+            dated.append((path.stat().st_mtime, path))
+    dated.sort(reverse=True)
+    removed = []
+    for modified, path in dated[keep:]:
+        if moment - modified < LOG_IN_USE_FOR:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 class ServerProcess:
@@ -84,6 +111,7 @@ class ServerProcess:
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        prune_logs(self.log_path.parent)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - argv is ours, no shell
             self.argv,
