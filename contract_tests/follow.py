@@ -196,18 +196,12 @@ class Follower:
         try:
             response = case.call(session=self.session)
         except Exception as error:  # a timeout or a dropped connection: try again later
-            self.reachable.failed += 1
-            self.reachable.first_failure = self.reachable.first_failure or (
+            self.reachable.fail(
                 f"{TASK_OPERATION} {task_id}: no answer: {type(error).__name__}: {error}"
             )
             return 0.0
         judge_response(case, response, self.checks, self.tallies, self._run)
         return _read(task_id, task, response, self.lifecycle)
-
-
-def _fail(tally: CheckTally, message: str) -> None:
-    tally.failed += 1
-    tally.first_failure = tally.first_failure or message
 
 
 def _read(task_id: str, task: _Followed, response: Any, lifecycle: dict[str, CheckTally]) -> float:
@@ -218,7 +212,7 @@ def _read(task_id: str, task: _Followed, response: Any, lifecycle: dict[str, Che
     readable = lifecycle[STAYS_READABLE]
     readable.judged += 1
     if status != 200:
-        _fail(readable, f"{TASK_OPERATION} {task_id} answered {status}: {response.text[:200]}")
+        readable.fail(f"{TASK_OPERATION} {task_id} answered {status}: {response.text[:200]}")
         task.done = True
         return 0.0
     try:
@@ -230,7 +224,7 @@ def _read(task_id: str, task: _Followed, response: Any, lifecycle: dict[str, Che
         tally = lifecycle[f"lifecycle.{name}"]
         tally.judged += 1
         if name in problems:
-            _fail(tally, f"{TASK_OPERATION} {task_id}: {problems[name]}")
+            tally.fail(f"{TASK_OPERATION} {task_id}: {problems[name]}")
     if problems:
         task.done = True
     elif task.history.ended:

@@ -489,10 +489,7 @@ def _part(name: str, finished: CheckTally) -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        finished.failed += 1
-        finished.first_failure = finished.first_failure or (
-            f"{name} stopped: {type(error).__name__}: {error}"
-        )
+        finished.fail(f"{name} stopped: {type(error).__name__}: {error}")
 
 
 def _report_unreachable(args: argparse.Namespace, mode: str, cause: str) -> int:

@@ -59,18 +59,14 @@ def tally_sdk_against_server(
         try:
             verdicts = judge_arguments(arguments, post)
         except httpx.HTTPError as error:
-            reachable.failed += 1
-            reachable.first_failure = reachable.first_failure or (
-                f"persona creation: no answer: {type(error).__name__}: {error}"
-            )
+            reachable.fail(f"persona creation: no answer: {type(error).__name__}: {error}")
             return
         tally.judged += 1
         if verdicts.status == 200:
             ledger.record_creation(200, verdicts.content)
         problem = disagreement(verdicts)
         if problem is not None:
-            tally.failed += 1
-            tally.first_failure = tally.first_failure or problem
+            tally.fail(problem)
 
     # Each case is judged, never raised, so the recorded draws (once per process) do.
     arguments = persona_arguments()

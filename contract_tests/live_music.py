@@ -103,10 +103,7 @@ def tally_music_against_server(
         try:
             response = post(body)
         except httpx.HTTPError as error:
-            reachable.failed += 1
-            reachable.first_failure = reachable.first_failure or (
-                f"music creation: no answer: {type(error).__name__}: {error}"
-            )
+            reachable.fail(f"music creation: no answer: {type(error).__name__}: {error}")
             return
         tally.judged += 1
         status = response.status_code
@@ -120,8 +117,7 @@ def tally_music_against_server(
             sdk = f"refuses: {found}" if violations else "accepts"
             problem = f"SDK {sdk}\nserver answers {status}: {response.text[:300]}"
         if problem is not None:
-            tally.failed += 1
-            tally.first_failure = tally.first_failure or f"{problem}\nbody: {body[:300]}"
+            tally.fail(f"{problem}\nbody: {body[:300]}")
 
     # Each case is judged, never raised, so the recorded draws (once per process) do.
     arguments = music_arguments()
@@ -194,8 +190,7 @@ class CallbackProbe:
             delivered = [r for r in posts if 200 <= r.answered < 300]
             once.judged += 1
             if len(delivered) != 1:
-                once.failed += 1
-                once.first_failure = once.first_failure or (
+                once.fail(
                     f"music task {task_id} ended ({history.status}) and its callback was "
                     f"delivered {len(delivered)} times (answers {[r.answered for r in posts]})"
                 )
@@ -203,6 +198,5 @@ class CallbackProbe:
                 body.judged += 1
                 problem = callback_body_problem(task_id, history.status, post.body)
                 if problem is not None:
-                    body.failed += 1
-                    body.first_failure = body.first_failure or problem
+                    body.fail(problem)
         return once, body

@@ -62,6 +62,11 @@ class CheckTally:
     def passed(self) -> bool:
         return self.failed == 0
 
+    def fail(self, problem: str) -> None:
+        """Count one failure; the report quotes the first one, so later ones only count."""
+        self.failed += 1
+        self.first_failure = self.first_failure or problem
+
 
 def judge_response(
     case: Case[Any],
@@ -198,10 +203,7 @@ def _send_and_judge(
     try:
         response = send(case) if send is not None else case.call(**(run.transport_kwargs or {}))
     except Exception as error:  # transport errors of requests or of the app
-        reachable.failed += 1
-        reachable.first_failure = reachable.first_failure or (
-            f"{case.operation.label}: no answer: {type(error).__name__}: {error}"
-        )
+        reachable.fail(f"{case.operation.label}: no answer: {type(error).__name__}: {error}")
         return
     judge_response(case, response, checks, tallies, run)
 

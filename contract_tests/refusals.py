@@ -105,10 +105,7 @@ def run_refusals(
             except httpx.HTTPError as error:
                 problem = f"no answer: {type(error).__name__}"
                 if answers is not None:
-                    answers.failed += 1
-                    answers.first_failure = answers.first_failure or (
-                        f"{probe.method} {probe.path}: {problem}"
-                    )
+                    answers.fail(f"{probe.method} {probe.path}: {problem}")
             if answers is not None:
                 answers.judged += 1
             if problem is not None:
