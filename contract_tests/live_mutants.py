@@ -49,6 +49,10 @@ class LiveMutant:
     needs_creation: str | None = None
     #: Runner arguments the fault needs to show (a part the self-test's budget turns off).
     argv: tuple[str, ...] = ()
+    #: How long the self-test's tasks run when the fault shows only between two reads of a
+    #: task while it runs: its 0.4-second tasks, read every 0.1 s, may be read once mid-run
+    #: on a loaded machine (None: the short tasks).
+    task_seconds: float | None = None
 
 
 def _is_create(exchange: Exchange) -> bool:
@@ -497,6 +501,7 @@ LIVE_MUTANTS: Final = (
         "lifecycle.progress_never_falls",
         _progress_falls,
         needs_creation="progress moves only on a running task, which only a paid creation starts",
+        task_seconds=2.0,
     ),
     LiveMutant(
         "persona_without_id",

@@ -1,9 +1,9 @@
 """The live runner has teeth: behind a rewriting loopback proxy, each fault is named.
 
 For each fault of ``live_mutants`` a fresh standalone mock (real uvicorn, real clock,
-0.4-second tasks) is put behind a real HTTP proxy that applies the fault, and
-``scripts/contract``'s runner is pointed at the proxy, in full mode and, where it can
-show, in safe mode. The unmutated mock behind a pass-through proxy must pass everything
+0.4-second tasks, longer where a fault shows only mid-run) is put behind a real HTTP proxy
+that applies the fault, and ``scripts/contract``'s runner is pointed at the proxy, in full
+mode and, where it can show, in safe mode. The unmutated mock behind a pass-through proxy must pass everything
 in both modes first, so a check that always fails cannot fake a catch. Budgets are
 small (a few cases per operation), so each mutant costs a few seconds; ``pytest -s``
 prints the score.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from evolink_mock import MockConfig, serve_in_thread
 from evolink_mock import fixtures as mock_fixtures
@@ -48,9 +49,10 @@ def _failing(
     report_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     extra: tuple[str, ...] = (),
+    config: MockConfig = _MOCK,
 ) -> set[str]:
     with (
-        serve_in_thread(_MOCK) as mock,
+        serve_in_thread(config) as mock,
         serve_proxy(mock.base_url, rule, admin_token=mock.admin_token) as proxy,
     ):
         monkeypatch.setenv(live.KEY_ENV, mock_fixtures.DEMO_API_KEY)
@@ -112,7 +114,13 @@ def test_live_mutant_is_caught_by_its_check(
     mutant: LiveMutant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     modes = ["full"] if mutant.needs_creation else ["full", "safe"]
+    config = _MOCK
+    if mutant.task_seconds is not None:
+        seconds = mutant.task_seconds
+        config = attrs.evolve(_MOCK, persona_duration=seconds, music_duration=seconds)
     for mode in modes:
-        found = _failing(mutant.make_rule(), mode, tmp_path / mode, monkeypatch, mutant.argv)
+        found = _failing(
+            mutant.make_rule(), mode, tmp_path / mode, monkeypatch, mutant.argv, config
+        )
         _CAUGHT[(mutant.name, mode)] = found
         assert mutant.caught_by in found, f"{mode} mode: {mutant.breaks}: not caught; {found}"
