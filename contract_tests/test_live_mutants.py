@@ -3,10 +3,10 @@
 For each fault of ``live_mutants`` a fresh standalone mock (real uvicorn, real clock,
 0.4-second tasks, longer where a fault shows only mid-run) is put behind a real HTTP proxy
 that applies the fault, and ``scripts/contract``'s runner is pointed at the proxy, in full
-mode and, where it can show, in safe mode. The unmutated mock behind a pass-through proxy must pass everything
-in both modes first, so a check that always fails cannot fake a catch. Budgets are
-small (a few cases per operation), so each mutant costs a few seconds; ``pytest -s``
-prints the score.
+mode and, where it can show, in safe mode. The unmutated mock behind a pass-through proxy
+must pass everything in both modes first, so a check that always fails cannot fake a catch.
+Budgets are small (a few cases per operation), so each mutant costs a few seconds;
+``pytest -s`` prints the score.
 """
 
 from __future__ import annotations
